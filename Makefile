@@ -1,0 +1,13 @@
+# The README's two commands are `make demo` and `make test`; each sets up a
+# fresh machine itself (scripts/setup.sh is idempotent and fast when warm).
+.PHONY: demo test bench setup stop
+demo:
+	bash scripts/demo.sh
+test:
+	bash scripts/test.sh
+bench:
+	bash scripts/bench.sh
+setup:
+	bash scripts/setup.sh
+stop:
+	bash -c 'source scripts/lib.sh; for c in demo regress bench bench15; do cluster_stop $$c $$PG18_BIN; done'

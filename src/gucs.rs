@@ -1,0 +1,225 @@
+//! Every `supabase_ext.*` setting, registered once from `_PG_init`.
+//!
+//! Each default carries the reason it was chosen. Code reads settings only
+//! through the typed getters below, never through `current_setting()` strings.
+use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting};
+use std::ffi::CString;
+
+/// Database the background workers connect to. Supabase keeps its data in the
+/// database `postgres`, so that is the default; set it where you created the
+/// extension. Postmaster-only: a worker connects once per start.
+static DATABASE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"postgres"));
+
+/// Seconds between maintenance runs of the background worker. 60 s keeps
+/// retention sweeps small (a minute of completed events per batch at most) and
+/// costs one short transaction a minute on an idle database.
+static MAINTENANCE_INTERVAL: GucSetting<i32> = GucSetting::<i32>::new(60);
+
+/// Days completed webhook events are kept. 7 days outlasts every supported
+/// provider's retry window (Stripe retries for 3 days, GitHub keeps deliveries
+/// 3 days) with a weekend to spare for replaying an incident. 0 keeps forever.
+static WEBHOOK_RETENTION_DAYS: GucSetting<i32> = GucSetting::<i32>::new(7);
+
+/// Claim paths searched, in order, for the caller's tenant. Mirrors where
+/// Supabase projects put it: a custom top-level claim first, then
+/// `app_metadata` (writable only by the service role). `user_metadata` is
+/// refused: users can edit it themselves.
+static TENANT_CLAIM_PATHS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(
+    c"tenant_id, org_id, app_metadata.tenant_id, app_metadata.org_id",
+));
+
+/// Claim paths holding arrays of tenants, for users in several organisations.
+static TENANT_IDS_CLAIM_PATHS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(
+    c"tenant_ids, org_ids, app_metadata.tenant_ids, app_metadata.org_ids",
+));
+
+/// Claim paths holding application roles for `has_role()`, besides the
+/// Postgres `role` claim. Again never `user_metadata`.
+static ROLE_CLAIM_PATHS: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"app_metadata.roles, app_metadata.role, user_role"));
+
+/// Optional membership table `schema.table` with columns named by the three
+/// settings below. Empty (the default) means memberships come from claims only:
+/// a table lookup costs a query per statement, so it is opt-in.
+static MEMBERSHIP_TABLE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
+/// Column holding the tenant in the membership table (`org_id` in Supabase's seeds).
+static MEMBERSHIP_TENANT_COLUMN: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"org_id"));
+/// Column holding the user (`auth.users.id`, the JWT `sub`).
+static MEMBERSHIP_USER_COLUMN: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"user_id"));
+/// Column holding the member's role, used by `has_role()` for the current tenant.
+static MEMBERSHIP_ROLE_COLUMN: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"role"));
+
+/// Schemas PostgREST exposes, for `rls_audit()`'s default. Supabase exposes
+/// `public` unless configured otherwise.
+static RLS_EXPOSED_SCHEMAS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"public"));
+
+/// Lifetime of embed tokens in seconds. Five minutes: long enough to load a
+/// dashboard, short enough that a leaked URL is soon useless.
+static EMBED_TOKEN_TTL: GucSetting<i32> = GucSetting::<i32>::new(300);
+
+pub fn init() {
+    GucRegistry::define_string_guc(
+        c"supabase_ext.database",
+        c"Database the supabase_ext background workers connect to.",
+        c"Set to the database where CREATE EXTENSION supabase_ext ran.",
+        &DATABASE,
+        GucContext::Postmaster,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"supabase_ext.maintenance_interval",
+        c"Seconds between background maintenance runs (retention).",
+        c"",
+        &MAINTENANCE_INTERVAL,
+        1,
+        86_400,
+        GucContext::Sighup,
+        GucFlags::UNIT_S,
+    );
+    GucRegistry::define_int_guc(
+        c"supabase_ext.webhook_retention_days",
+        c"Days completed webhook events are kept; 0 keeps them forever.",
+        c"",
+        &WEBHOOK_RETENTION_DAYS,
+        0,
+        36_500,
+        GucContext::Sighup,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.tenant_claim_paths",
+        c"Comma-separated JWT claim paths searched in order for the tenant id.",
+        c"Dotted paths into request.jwt.claims. Paths under user_metadata are refused.",
+        &TENANT_CLAIM_PATHS,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.tenant_ids_claim_paths",
+        c"Comma-separated JWT claim paths holding arrays of tenant ids.",
+        c"",
+        &TENANT_IDS_CLAIM_PATHS,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.role_claim_paths",
+        c"Comma-separated JWT claim paths holding application roles for has_role().",
+        c"",
+        &ROLE_CLAIM_PATHS,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.membership_table",
+        c"Optional schema.table of tenant memberships (tenant, user, role).",
+        c"Empty means memberships come from JWT claims only.",
+        &MEMBERSHIP_TABLE,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.membership_tenant_column",
+        c"Tenant column of supabase_ext.membership_table.",
+        c"",
+        &MEMBERSHIP_TENANT_COLUMN,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.membership_user_column",
+        c"User column of supabase_ext.membership_table.",
+        c"",
+        &MEMBERSHIP_USER_COLUMN,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.membership_role_column",
+        c"Role column of supabase_ext.membership_table.",
+        c"",
+        &MEMBERSHIP_ROLE_COLUMN,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.rls_exposed_schemas",
+        c"Comma-separated schemas PostgREST exposes; the default for rls_audit().",
+        c"",
+        &RLS_EXPOSED_SCHEMAS,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"supabase_ext.embed_token_ttl",
+        c"Lifetime of embed tokens in seconds.",
+        c"",
+        &EMBED_TOKEN_TTL,
+        10,
+        86_400,
+        GucContext::Userset,
+        GucFlags::UNIT_S,
+    );
+}
+
+fn string(setting: &GucSetting<Option<CString>>) -> String {
+    setting.get().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+pub fn database() -> String {
+    string(&DATABASE)
+}
+pub fn maintenance_interval_secs() -> u64 {
+    MAINTENANCE_INTERVAL.get().max(1) as u64
+}
+pub fn webhook_retention_days() -> i32 {
+    WEBHOOK_RETENTION_DAYS.get()
+}
+pub fn tenant_claim_paths() -> String {
+    string(&TENANT_CLAIM_PATHS)
+}
+pub fn tenant_ids_claim_paths() -> String {
+    string(&TENANT_IDS_CLAIM_PATHS)
+}
+pub fn role_claim_paths() -> String {
+    string(&ROLE_CLAIM_PATHS)
+}
+pub fn membership_table() -> String {
+    string(&MEMBERSHIP_TABLE)
+}
+pub fn membership_tenant_column() -> String {
+    string(&MEMBERSHIP_TENANT_COLUMN)
+}
+pub fn membership_user_column() -> String {
+    string(&MEMBERSHIP_USER_COLUMN)
+}
+pub fn membership_role_column() -> String {
+    string(&MEMBERSHIP_ROLE_COLUMN)
+}
+pub fn rls_exposed_schemas() -> String {
+    string(&RLS_EXPOSED_SCHEMAS)
+}
+pub fn embed_token_ttl_secs() -> i32 {
+    EMBED_TOKEN_TTL.get()
+}
+
+/// Name and current value of every setting, for `status()`.
+pub fn all() -> Vec<(&'static str, String)> {
+    vec![
+        ("supabase_ext.database", database()),
+        ("supabase_ext.maintenance_interval", format!("{}s", MAINTENANCE_INTERVAL.get())),
+        ("supabase_ext.webhook_retention_days", webhook_retention_days().to_string()),
+        ("supabase_ext.tenant_claim_paths", tenant_claim_paths()),
+        ("supabase_ext.tenant_ids_claim_paths", tenant_ids_claim_paths()),
+        ("supabase_ext.role_claim_paths", role_claim_paths()),
+        ("supabase_ext.membership_table", membership_table()),
+        ("supabase_ext.membership_tenant_column", membership_tenant_column()),
+        ("supabase_ext.membership_user_column", membership_user_column()),
+        ("supabase_ext.membership_role_column", membership_role_column()),
+        ("supabase_ext.rls_exposed_schemas", rls_exposed_schemas()),
+        ("supabase_ext.embed_token_ttl", format!("{}s", embed_token_ttl_secs())),
+    ]
+}

@@ -1,0 +1,110 @@
+//! supabase_ext: the self-hosted Supabase control plane inside Postgres.
+//!
+//! This crate is glue. The logic lives in `crates/core` (no pgrx), one module per
+//! domain here exposes it to SQL:
+//!
+//! | module      | domain                                                          |
+//! |-------------|-----------------------------------------------------------------|
+//! | `webhooks`  | inbound signature verification, idempotent ingestion, signing   |
+//! | `tenancy`   | JWT claims helpers, tenant RLS policies, RLS audit, HS256 JWTs  |
+//! | `status`    | `supabase_ext.status()`                                         |
+//! | `gucs`      | every `supabase_ext.*` setting                                  |
+//! | `shmem`     | shared-memory state (worker state, webhook failure counters)    |
+//! | `workers`   | background workers (only with `shared_preload_libraries`)       |
+//! | `errors`    | SQLSTATE-carrying error reports                                 |
+use pgrx::prelude::*;
+
+pub mod errors;
+pub mod gucs;
+pub mod shmem;
+pub mod status;
+pub mod tenancy;
+pub mod webhooks;
+pub mod workers;
+
+pgrx::pg_module_magic!();
+
+// The schema itself comes from the control file (`schema = supabase_ext`).
+extension_sql!(
+    r#"
+COMMENT ON SCHEMA supabase_ext IS 'supabase_ext: webhooks, tenancy, search, drift and jobs for self-hosted Supabase';
+"#,
+    name = "bootstrap",
+    bootstrap
+);
+
+extension_sql_file!("maintenance.sql", name = "maintenance", requires = ["webhooks_requests"]);
+extension_sql_file!("finalize.sql", name = "finalize", finalize);
+
+/// Runs in the postmaster when preloaded, otherwise in each backend on first use.
+#[pg_guard]
+pub extern "C-unwind" fn _PG_init() {
+    gucs::init();
+    // SAFETY: read-only global set by Postgres before any library is loaded.
+    let preloading = unsafe { pg_sys::process_shared_preload_libraries_in_progress };
+    if preloading {
+        shmem::init();
+        workers::register();
+    }
+}
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests {
+    use pgrx::prelude::*;
+
+    #[pg_test]
+    fn status_reports_versions_and_workers() {
+        let version: Option<String> = Spi::get_one(
+            "SELECT value FROM supabase_ext.status() WHERE component = 'extension' AND name = 'version'",
+        )
+        .unwrap();
+        assert_eq!(version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
+        let workers: Option<String> = Spi::get_one(
+            "SELECT value FROM supabase_ext.status() WHERE component = 'workers' AND name = 'preloaded'",
+        )
+        .unwrap();
+        // The test cluster preloads the library (see pg_test below).
+        assert_eq!(workers.as_deref(), Some("true"));
+    }
+
+    #[pg_test]
+    fn nothing_lands_in_public() {
+        let n: i64 = Spi::get_one(
+            "SELECT count(*) FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+              JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+             WHERE e.extname = 'supabase_ext' AND p.pronamespace <> 'supabase_ext'::regnamespace",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(n, 0);
+        let n: i64 = Spi::get_one(
+            "SELECT count(*) FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+              JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+             WHERE e.extname = 'supabase_ext' AND c.relnamespace <> 'supabase_ext'::regnamespace",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(n, 0);
+    }
+}
+
+/// Required by `cargo pgrx test`.
+#[cfg(test)]
+pub mod pg_test {
+    pub fn setup(_options: Vec<&str>) {}
+
+    /// The test cluster preloads us so worker and shared-memory paths run for
+    /// real. The PG15 lane also preloads pg_cron (Debian's postgresql-15-cron).
+    pub fn postgresql_conf_options() -> Vec<&'static str> {
+        if cfg!(feature = "pg15") {
+            vec![
+                "shared_preload_libraries = 'pg_cron,supabase_ext'",
+                "cron.database_name = 'pgrx_tests'",
+                "supabase_ext.database = 'pgrx_tests'",
+            ]
+        } else {
+            vec!["shared_preload_libraries = 'supabase_ext'", "supabase_ext.database = 'pgrx_tests'"]
+        }
+    }
+}

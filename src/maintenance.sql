@@ -1,0 +1,29 @@
+-- One entry point for periodic work, called by the maintenance worker or by
+-- pg_cron where workers are off:
+--   SELECT cron.schedule('supabase_ext', '* * * * *', 'SELECT supabase_ext.run_maintenance()');
+-- Each task traps its own error, so one failing task cannot block the others
+-- or crash-loop the worker. Returns the number of rows removed.
+CREATE FUNCTION supabase_ext.run_maintenance() RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint := 0;
+BEGIN
+    BEGIN
+        n := n + supabase_ext.webhook_purge();
+    EXCEPTION WHEN OTHERS THEN
+        RAISE WARNING 'supabase_ext maintenance: webhook retention failed: %', SQLERRM;
+    END;
+    RETURN n;
+END $$;
+
+-- Callers need the schema to reach the claims helpers used inside RLS
+-- policies and the public webhook entry point; table and function privileges
+-- still decide what each role may do.
+GRANT USAGE ON SCHEMA supabase_ext TO PUBLIC;
+REVOKE ALL ON FUNCTION supabase_ext.run_maintenance() FROM PUBLIC;
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN
+        GRANT EXECUTE ON FUNCTION supabase_ext.run_maintenance() TO service_role;
+    END IF;
+END $$;

@@ -1,0 +1,1 @@
+//! Tenancy glue: claims helpers, policy generator, RLS audit, JWT.

@@ -1,0 +1,362 @@
+//! Endpoints, verified idempotent ingestion, and the PostgREST raw-body entry.
+//!
+//! `webhook_receive` is SECURITY DEFINER because the caller (often `anon`,
+//! through PostgREST) must not read secrets; the signature is the caller's
+//! authentication. Its search_path is pinned and every name is qualified.
+use super::{headers, interval_secs, provider};
+use crate::errors::{raise, Code};
+use crate::shmem::{self, Outcome};
+use pgrx::prelude::*;
+use pgrx::spi::SpiClient;
+use pgrx::JsonB;
+use supabase_ext_core::webhooks as wh;
+
+/// Request headers that authenticate the *caller* (PostgREST's JWT, cookies,
+/// API keys). They are not part of any webhook signature and must never be
+/// stored next to the event.
+const REDACTED_HEADERS: &[&str] = &["authorization", "cookie", "apikey", "x-api-key", "proxy-authorization"];
+
+struct Endpoint {
+    provider: String,
+    secrets: Vec<String>,
+    options: serde_json::Value,
+    tolerance: Interval,
+    enabled: bool,
+}
+
+fn spi_err(e: pgrx::spi::Error) -> ! {
+    raise(Code::ERRCODE_INTERNAL_ERROR, format!("supabase_ext webhooks: {e}"), None, None)
+}
+
+fn load_endpoint(client: &SpiClient<'_>, name: &str) -> Option<Endpoint> {
+    let rows = client
+        .select(
+            "SELECT provider, secrets, options, tolerance, enabled
+               FROM supabase_ext.webhook_endpoints WHERE name = $1",
+            Some(1),
+            &[name.into()],
+        )
+        .unwrap_or_else(|e| spi_err(e));
+    let row = rows.into_iter().next()?;
+    Some(Endpoint {
+        provider: row.get::<String>(1).ok().flatten().unwrap_or_default(),
+        secrets: row
+            .get::<Vec<Option<String>>>(2)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .collect(),
+        options: row.get::<JsonB>(3).ok().flatten().map(|j| j.0).unwrap_or(serde_json::Value::Null),
+        tolerance: row.get::<Interval>(4).ok().flatten().unwrap_or_else(|| Interval::from_seconds(300.0)),
+        enabled: row.get::<bool>(5).ok().flatten().unwrap_or(false),
+    })
+}
+
+/// `vault:<name>` entries resolve through supabase_vault's decrypted view;
+/// anything else is the literal secret.
+fn resolve_secrets(client: &SpiClient<'_>, endpoint: &str, secrets: &[String]) -> Vec<String> {
+    secrets
+        .iter()
+        .map(|s| match s.strip_prefix("vault:") {
+            None => s.clone(),
+            Some(vault_name) => {
+                let has_vault = client
+                    .select("SELECT to_regclass('vault.decrypted_secrets') IS NOT NULL", None, &[])
+                    .ok()
+                    .and_then(|t| t.first().get_one::<bool>().ok().flatten())
+                    .unwrap_or(false);
+                if !has_vault {
+                    raise(
+                        Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        format!("webhook endpoint \"{endpoint}\" references a vault secret, but supabase_vault is not installed"),
+                        None,
+                        Some("CREATE EXTENSION supabase_vault, or store the secret directly"),
+                    )
+                }
+                client
+                    .select(
+                        "SELECT decrypted_secret FROM vault.decrypted_secrets WHERE name = $1",
+                        Some(1),
+                        &[vault_name.into()],
+                    )
+                    .ok()
+                    .and_then(|t| t.first().get_one::<String>().ok().flatten())
+                    .unwrap_or_else(|| {
+                        raise(
+                            Code::ERRCODE_UNDEFINED_OBJECT,
+                            format!("vault secret \"{vault_name}\" of webhook endpoint \"{endpoint}\" does not exist"),
+                            None,
+                            None,
+                        )
+                    })
+            }
+        })
+        .collect()
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Verifies a delivery for `endpoint`, then stores it once.
+/// Returns `(event id, duplicate)`.
+fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64, bool) {
+    Spi::connect_mut(|client| {
+        let ep = load_endpoint(client, endpoint).unwrap_or_else(|| {
+            raise(
+                Code::ERRCODE_UNDEFINED_OBJECT,
+                format!("webhook endpoint \"{endpoint}\" does not exist"),
+                None,
+                Some("create it with supabase_ext.webhook_endpoint_create()"),
+            )
+        });
+        if !ep.enabled {
+            shmem::count_webhook(endpoint, Outcome::Rejected("endpoint_disabled"), now_unix());
+            raise(
+                Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                format!("webhook endpoint \"{endpoint}\" is disabled"),
+                None,
+                None,
+            )
+        }
+        let p = provider(&ep.provider, &ep.options);
+        let hdrs = headers(raw_headers);
+        let secrets = resolve_secrets(client, endpoint, &ep.secrets);
+        let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let v = wh::verify(&p, &refs, body, &hdrs, interval_secs(ep.tolerance), now_unix());
+        if !v.valid {
+            let reason = v.reason.unwrap_or(wh::Reason::NoMatchingSignature);
+            // Shared memory outlives the rollback this ERROR causes; the log
+            // line covers servers without preload. Neither carries a secret.
+            shmem::count_webhook(endpoint, Outcome::Rejected(reason.code()), now_unix());
+            pgrx::log!(
+                "supabase_ext: webhook endpoint \"{endpoint}\" rejected a delivery: {}",
+                reason.code()
+            );
+            raise(
+                Code::ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+                format!("webhook signature verification failed for endpoint \"{endpoint}\""),
+                Some(reason.message()),
+                Some("rejected deliveries are counted in supabase_ext.webhook_counters"),
+            )
+        }
+
+        let delivery_id = wh::delivery_id(&p, &hdrs, body);
+        let event_type = wh::event_type(&p, &hdrs, body);
+        let payload = json_payload(body);
+        let stored_headers = redact(raw_headers);
+        let inserted = client
+            .update(
+                "INSERT INTO supabase_ext.webhook_events
+                        (endpoint, provider, delivery_id, event_type, headers, body, payload)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (endpoint, delivery_id) DO NOTHING
+                 RETURNING id",
+                None,
+                &[
+                    endpoint.into(),
+                    p.name().into(),
+                    delivery_id.as_str().into(),
+                    event_type.into(),
+                    JsonB(stored_headers).into(),
+                    body.into(),
+                    payload.map(JsonB).into(),
+                ],
+            )
+            .unwrap_or_else(|e| spi_err(e));
+        if let Some(id) = inserted.into_iter().next().and_then(|r| r.get::<i64>(1).ok().flatten()) {
+            // Postgres folds identical notifications within one transaction,
+            // so a batch of deliveries wakes each listener once.
+            client
+                .update("SELECT pg_notify('supabase_ext_webhooks', $1)", None, &[endpoint.into()])
+                .unwrap_or_else(|e| spi_err(e));
+            shmem::count_webhook(endpoint, Outcome::Accepted, now_unix());
+            return (id, false);
+        }
+        // ON CONFLICT waited for any concurrent inserter to commit, so the
+        // winning row is visible to this new statement's snapshot.
+        let id = client
+            .select(
+                "SELECT id FROM supabase_ext.webhook_events WHERE endpoint = $1 AND delivery_id = $2",
+                Some(1),
+                &[endpoint.into(), delivery_id.as_str().into()],
+            )
+            .ok()
+            .and_then(|t| t.first().get_one::<i64>().ok().flatten())
+            .unwrap_or_else(|| {
+                raise(
+                    Code::ERRCODE_INTERNAL_ERROR,
+                    "duplicate webhook delivery vanished during insert",
+                    None,
+                    None,
+                )
+            });
+        shmem::count_webhook(endpoint, Outcome::Duplicate, now_unix());
+        (id, true)
+    })
+}
+
+/// The body as jsonb when it is JSON that jsonb can hold (jsonb rejects
+/// `\u0000`); otherwise NULL, and the raw bytes remain in `body`.
+fn json_payload(body: &[u8]) -> Option<serde_json::Value> {
+    let text = std::str::from_utf8(body).ok()?;
+    if text.contains("\\u0000") {
+        return None;
+    }
+    serde_json::from_str(text).ok()
+}
+
+fn redact(h: &serde_json::Value) -> serde_json::Value {
+    match h {
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.iter()
+                .filter(|(k, _)| !REDACTED_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Verifies and stores a delivery; returns the event id. A redelivery of the
+/// same id returns the existing event and stores nothing.
+#[pg_extern(volatile, security_definer)]
+#[search_path(pg_catalog, pg_temp)]
+fn webhook_receive(endpoint: &str, body: &[u8], headers: JsonB) -> i64 {
+    receive(endpoint, body, &headers.0).0
+}
+
+// --- PostgREST raw-body entry points.
+
+/// Endpoint named by the request: the last path segment (`/rpc/webhook_github`
+/// → `github`, for wrappers made by `webhook_endpoint_expose`), else an
+/// `x-webhook-endpoint` header that a proxy may set from a query parameter.
+fn endpoint_from_request(hdrs: &serde_json::Value) -> String {
+    let path: Option<String> = Spi::get_one("SELECT current_setting('request.path', true)").ok().flatten();
+    let from_path = path
+        .as_deref()
+        .and_then(|p| p.trim_end_matches('/').rsplit('/').next())
+        .and_then(|seg| seg.strip_prefix("webhook_"))
+        .filter(|s| !s.is_empty() && *s != "request")
+        .map(str::to_string);
+    from_path
+        .or_else(|| wh::Headers::from_json(hdrs).ok().and_then(|h| h.get("x-webhook-endpoint").map(str::to_string)))
+        .unwrap_or_else(|| {
+            raise(
+                Code::ERRCODE_INVALID_PARAMETER_VALUE,
+                "cannot tell which webhook endpoint this request is for",
+                Some(format!("request.path is {:?}", path.unwrap_or_default())),
+                Some("call it through a wrapper made by supabase_ext.webhook_endpoint_expose(), or set the x-webhook-endpoint header"),
+            )
+        })
+}
+
+fn request_headers() -> serde_json::Value {
+    let raw: Option<String> = Spi::get_one("SELECT current_setting('request.headers', true)").ok().flatten();
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => serde_json::Value::Object(Default::default()),
+        Some(s) => serde_json::from_str(s).unwrap_or_else(|_| {
+            raise(Code::ERRCODE_INVALID_TEXT_REPRESENTATION, "request.headers is not valid JSON", None, None)
+        }),
+    }
+}
+
+fn request(body: &[u8]) -> JsonB {
+    let hdrs = request_headers();
+    let endpoint = endpoint_from_request(&hdrs);
+    let (id, duplicate) = receive(&endpoint, body, &hdrs);
+    JsonB(serde_json::json!({ "received": true, "event_id": id, "duplicate": duplicate }))
+}
+
+/// `Content-Type: application/octet-stream`. The `json` and `text` overloads
+/// (in requests.sql) pass their exact text here: `json` keeps the bytes the
+/// sender signed, where `jsonb` would reorder keys and drop whitespace.
+#[pg_extern(volatile, security_definer, name = "webhook_request")]
+#[search_path(pg_catalog, pg_temp)]
+fn webhook_request(body: &[u8]) -> JsonB {
+    request(body)
+}
+
+extension_sql_file!(
+    "requests.sql",
+    name = "webhooks_requests",
+    requires = [webhook_request, "webhooks_schema"]
+);
+
+/// Validates a provider, its options and literal secrets without storing
+/// anything; used by the endpoint admin functions. Never echoes a secret.
+#[pg_extern(immutable, parallel_safe)]
+fn webhook_config_check(provider: &str, secrets: Vec<Option<String>>, options: JsonB) -> bool {
+    let p = self::provider(provider, &options.0);
+    for (i, s) in secrets.iter().enumerate() {
+        let Some(s) = s else {
+            raise(Code::ERRCODE_NULL_VALUE_NOT_ALLOWED, format!("secret {} is NULL", i + 1), None, None)
+        };
+        if s.is_empty() {
+            raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, format!("secret {} is empty", i + 1), None, None)
+        }
+        if s.starts_with("vault:") {
+            continue;
+        }
+        // Signing once proves the secret decodes for this scheme (Standard
+        // Webhooks secrets must be base64 after `whsec_`).
+        if let Err(e) = wh::sign(&p, s, b"", "probe", 0) {
+            raise(
+                Code::ERRCODE_INVALID_PARAMETER_VALUE,
+                format!("secret {} is not valid for provider {}", i + 1, p.name()),
+                Some(e.to_string()),
+                None,
+            )
+        }
+    }
+    true
+}
+
+/// Per-endpoint delivery counters since server start (shared memory).
+#[pg_extern(volatile, parallel_safe)]
+fn webhook_counters() -> TableIterator<
+    'static,
+    (
+        name!(endpoint, String),
+        name!(accepted, i64),
+        name!(duplicates, i64),
+        name!(rejected, i64),
+        name!(last_rejected_at, Option<TimestampWithTimeZone>),
+        name!(last_rejection, Option<String>),
+    ),
+> {
+    let Some(slots) = shmem::webhook_snapshot() else {
+        crate::errors::warn(
+            Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+            "webhook counters need supabase_ext in shared_preload_libraries",
+            Some("rejections are still logged to the server log"),
+        );
+        return TableIterator::new(Vec::new());
+    };
+    let rows: Vec<_> = slots
+        .iter()
+        .map(|s| {
+            let at = (s.last_rejected_at > 0)
+                .then(|| {
+                    TimestampWithTimeZone::try_from((s.last_rejected_at - super::PG_EPOCH_UNIX) * 1_000_000)
+                        .ok()
+                })
+                .flatten();
+            let reason = s.last_reason();
+            (
+                s.name(),
+                s.accepted as i64,
+                s.duplicates as i64,
+                s.rejected as i64,
+                at,
+                (!reason.is_empty()).then_some(reason),
+            )
+        })
+        .collect();
+    TableIterator::new(rows)
+}
