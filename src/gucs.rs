@@ -60,6 +60,11 @@ static RLS_EXPOSED_SCHEMAS: GucSetting<Option<CString>> = GucSetting::<Option<CS
 /// dashboard, short enough that a leaked URL is soon useless.
 static EMBED_TOKEN_TTL: GucSetting<i32> = GucSetting::<i32>::new(300);
 
+/// HMAC secret for `embed_token()`. Empty (the default) disables embed tokens
+/// rather than signing with a guessable key. Superuser-only and hidden from
+/// `SHOW ALL`: callers sign with it through embed_token() but cannot read it.
+static EMBED_TOKEN_SECRET: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
+
 pub fn init() {
     GucRegistry::define_string_guc(
         c"supabase_ext.database",
@@ -163,6 +168,34 @@ pub fn init() {
         GucContext::Userset,
         GucFlags::UNIT_S,
     );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.embed_token_secret",
+        c"HMAC secret that signs embed tokens (superuser-only, never shown).",
+        c"",
+        &EMBED_TOKEN_SECRET,
+        GucContext::Suset,
+        GucFlags::SUPERUSER_ONLY | GucFlags::NO_SHOW_ALL,
+    );
+}
+
+/// The raw bytes of a string setting without copying, for per-row hot paths
+/// that key caches on it. Valid until the setting next changes: copy to keep.
+fn raw(setting: &'static GucSetting<Option<CString>>) -> &'static [u8] {
+    // SAFETY: Postgres owns the string; it stays valid until the GUC is
+    // reassigned, which cannot happen while this backend runs our code.
+    unsafe {
+        let p = *setting.as_ptr();
+        if p.is_null() { b"" } else { std::ffi::CStr::from_ptr(p).to_bytes() }
+    }
+}
+pub fn tenant_claim_paths_raw() -> &'static [u8] {
+    raw(&TENANT_CLAIM_PATHS)
+}
+pub fn tenant_ids_claim_paths_raw() -> &'static [u8] {
+    raw(&TENANT_IDS_CLAIM_PATHS)
+}
+pub fn role_claim_paths_raw() -> &'static [u8] {
+    raw(&ROLE_CLAIM_PATHS)
 }
 
 fn string(setting: &GucSetting<Option<CString>>) -> String {
@@ -206,6 +239,10 @@ pub fn embed_token_ttl_secs() -> i32 {
     EMBED_TOKEN_TTL.get()
 }
 
+pub fn embed_token_secret() -> String {
+    string(&EMBED_TOKEN_SECRET)
+}
+
 /// Name and current value of every setting, for `status()`.
 pub fn all() -> Vec<(&'static str, String)> {
     vec![
@@ -221,5 +258,9 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("supabase_ext.membership_role_column", membership_role_column()),
         ("supabase_ext.rls_exposed_schemas", rls_exposed_schemas()),
         ("supabase_ext.embed_token_ttl", format!("{}s", embed_token_ttl_secs())),
+        (
+            "supabase_ext.embed_token_secret",
+            if embed_token_secret().is_empty() { "(not set)" } else { "(set, hidden)" }.to_string(),
+        ),
     ]
 }

@@ -1,1 +1,295 @@
-//! Tenancy glue: claims helpers, policy generator, RLS audit, JWT.
+//! Tenancy glue: claims helpers (this file), JWTs and embed tokens (`jwt.rs`),
+//! the policy generator (`policies.sql`) and the RLS audit (`audit.sql`).
+//!
+//! The helpers run once per row when a policy calls them unwrapped, so the hot
+//! path does no allocation: it compares the current `request.jwt.claims`
+//! bytes with the cached ones and returns the cached answer. Keying on the
+//! setting's content (not on a statement id) keeps the cache correct when
+//! claims change between statements, or inside a PL/pgSQL loop.
+use crate::errors::{raise, Code};
+use crate::gucs;
+use pgrx::prelude::*;
+use pgrx::{JsonB, Uuid};
+use serde_json::Value;
+use std::cell::RefCell;
+use std::ffi::CStr;
+use supabase_ext_core::tenancy::claims::{self, ClaimPaths, ClaimsError};
+
+pub mod jwt;
+
+/// Legacy Supabase settings, one per claim, honoured when
+/// `request.jwt.claims` is empty.
+const LEGACY: &[(&str, &CStr)] = &[
+    ("sub", c"request.jwt.claim.sub"),
+    ("role", c"request.jwt.claim.role"),
+    ("email", c"request.jwt.claim.email"),
+    ("tenant_id", c"request.jwt.claim.tenant_id"),
+    ("org_id", c"request.jwt.claim.org_id"),
+];
+
+/// Reads a setting without copying; `None` when unset or empty.
+fn setting(name: &CStr) -> Option<&'static [u8]> {
+    // SAFETY: GetConfigOption returns a pointer to the live value (or NULL
+    // with missing_ok); it stays valid until the setting next changes.
+    unsafe {
+        let p = pg_sys::GetConfigOption(name.as_ptr(), true, false);
+        if p.is_null() {
+            return None;
+        }
+        let b = CStr::from_ptr(p).to_bytes();
+        (!b.is_empty()).then_some(b)
+    }
+}
+
+#[derive(Default)]
+struct Cache {
+    valid: bool,
+    /// The claims setting bytes (or the legacy settings joined) this entry is for.
+    key: Vec<u8>,
+    /// The path settings this entry was computed with.
+    paths_key: [Vec<u8>; 3],
+    claims: Option<Value>,
+    tenant: Option<Option<[u8; 16]>>,
+    tenant_ids: Option<Vec<[u8; 16]>>,
+    subject: Option<Option<[u8; 16]>>,
+    role: Option<Option<String>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+fn claims_error(e: ClaimsError) -> ! {
+    match e {
+        ClaimsError::ForbiddenPath(_) | ClaimsError::InvalidPath(_) => raise(
+            Code::ERRCODE_INVALID_PARAMETER_VALUE,
+            e.to_string(),
+            None,
+            Some("check supabase_ext.tenant_claim_paths, tenant_ids_claim_paths and role_claim_paths"),
+        ),
+        _ => raise(
+            Code::ERRCODE_INVALID_TEXT_REPRESENTATION,
+            e.to_string(),
+            None,
+            Some("PostgREST sets request.jwt.claims to the verified JWT payload, a JSON object"),
+        ),
+    }
+}
+
+/// Runs `f` on the cache entry for the current claims, refreshing it first
+/// when the claims or the path settings changed.
+fn with_claims<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
+    let current = setting(c"request.jwt.claims");
+    let paths: [&[u8]; 3] =
+        [gucs::tenant_claim_paths_raw(), gucs::tenant_ids_claim_paths_raw(), gucs::role_claim_paths_raw()];
+    CACHE.with_borrow_mut(|c| {
+        let hit = c.valid
+            && match current {
+                Some(bytes) => c.key == bytes,
+                None => c.key.is_empty() && legacy_key().is_empty(),
+            }
+            && c.paths_key.iter().zip(paths).all(|(a, b)| a == b);
+        if !hit {
+            refresh(c, current, paths);
+        }
+        f(c)
+    })
+}
+
+fn legacy_key() -> Vec<u8> {
+    let mut k = Vec::new();
+    for (_, name) in LEGACY {
+        if let Some(v) = setting(name) {
+            k.extend_from_slice(name.to_bytes());
+            k.push(0);
+            k.extend_from_slice(v);
+            k.push(0);
+        }
+    }
+    k
+}
+
+fn refresh(c: &mut Cache, current: Option<&[u8]>, paths: [&[u8]; 3]) {
+    c.valid = false;
+    let parsed = match current {
+        Some(bytes) => {
+            let text = std::str::from_utf8(bytes).unwrap_or_else(|_| {
+                claims_error(ClaimsError::InvalidJson("not UTF-8".into()))
+            });
+            claims::parse_claims(Some(text)).unwrap_or_else(|e| claims_error(e))
+        }
+        None => None,
+    };
+    let (key, claims) = match current {
+        Some(bytes) => (bytes.to_vec(), parsed),
+        None => {
+            let values: Vec<(&str, Option<String>)> = LEGACY
+                .iter()
+                .map(|(claim, name)| (*claim, setting(name).map(|v| String::from_utf8_lossy(v).into_owned())))
+                .collect();
+            let refs: Vec<(&str, Option<&str>)> = values.iter().map(|(k, v)| (*k, v.as_deref())).collect();
+            (legacy_key(), claims::merge_legacy(None, &refs))
+        }
+    };
+    *c = Cache {
+        valid: true,
+        key,
+        paths_key: [paths[0].to_vec(), paths[1].to_vec(), paths[2].to_vec()],
+        claims,
+        ..Cache::default()
+    };
+}
+
+fn paths(raw: &[u8]) -> ClaimPaths {
+    ClaimPaths::parse(&String::from_utf8_lossy(raw)).unwrap_or_else(|e| claims_error(e))
+}
+
+fn uuid_bytes(s: &str) -> [u8; 16] {
+    // The core crate already validated and canonicalised it.
+    uuid::Uuid::parse_str(s).map(|u| u.into_bytes()).unwrap_or_else(|_| {
+        raise(Code::ERRCODE_INVALID_TEXT_REPRESENTATION, "claim is not a valid UUID", None, None)
+    })
+}
+
+/// The caller's JWT claims: `request.jwt.claims`, else Supabase's legacy
+/// per-claim settings; NULL when there are none.
+#[pg_extern(stable, parallel_safe)]
+fn jwt() -> Option<JsonB> {
+    with_claims(|c| c.claims.clone().map(JsonB))
+}
+
+/// The `sub` claim as a UUID (Supabase's `auth.uid()`).
+#[pg_extern(stable, parallel_safe)]
+fn uid() -> Option<Uuid> {
+    with_claims(|c| {
+        if c.subject.is_none() {
+            let s = match &c.claims {
+                Some(v) => claims::subject(v).unwrap_or_else(|e| claims_error(e)),
+                None => None,
+            };
+            c.subject = Some(s.as_deref().map(uuid_bytes));
+        }
+        c.subject.flatten().map(Uuid::from_bytes)
+    })
+}
+
+/// The `role` claim (`anon`, `authenticated`, `service_role`, …).
+#[pg_extern(stable, parallel_safe)]
+fn role() -> Option<String> {
+    with_claims(|c| {
+        if c.role.is_none() {
+            c.role = Some(c.claims.as_ref().and_then(claims::role));
+        }
+        c.role.clone().flatten()
+    })
+}
+
+/// The caller's tenant: the first of `supabase_ext.tenant_claim_paths` present.
+#[pg_extern(stable, parallel_safe)]
+fn tenant_id() -> Option<Uuid> {
+    with_claims(|c| {
+        if c.tenant.is_none() {
+            let t = match &c.claims {
+                Some(v) => claims::tenant_id(v, &paths(&c.paths_key[0])).unwrap_or_else(|e| claims_error(e)),
+                None => None,
+            };
+            c.tenant = Some(t.as_deref().map(uuid_bytes));
+        }
+        c.tenant.flatten().map(Uuid::from_bytes)
+    })
+}
+
+/// Every tenant the caller belongs to: claim arrays, the single tenant claim,
+/// and rows of `supabase_ext.membership_table` when one is configured.
+#[pg_extern(stable, parallel_safe)]
+fn tenant_ids() -> Vec<Uuid> {
+    let mut ids = with_claims(|c| {
+        if c.tenant_ids.is_none() {
+            let ids = match &c.claims {
+                Some(v) => claims::tenant_ids(v, &paths(&c.paths_key[0]), &paths(&c.paths_key[1]))
+                    .unwrap_or_else(|e| claims_error(e)),
+                None => Vec::new(),
+            };
+            c.tenant_ids = Some(ids.iter().map(|s| uuid_bytes(s)).collect());
+        }
+        c.tenant_ids.clone().unwrap_or_default()
+    });
+    // Memberships live in a table that can change within a transaction, so
+    // they are read per call, not cached; the (select …) policy form makes
+    // that once per statement.
+    if let Some(user) = uid() {
+        for t in membership_tenants(user) {
+            if !ids.contains(&t) {
+                ids.push(t);
+            }
+        }
+    }
+    ids.into_iter().map(Uuid::from_bytes).collect()
+}
+
+/// The configured membership table and its three columns, quoted.
+fn membership() -> Option<(String, String, String, String)> {
+    let table = gucs::membership_table();
+    if table.trim().is_empty() {
+        return None;
+    }
+    let q = |s: String| pgrx::spi::quote_identifier(s.trim());
+    let qualified = match table.split_once('.') {
+        Some((s, t)) => format!("{}.{}", q(s.to_string()), q(t.to_string())),
+        None => q(table),
+    };
+    Some((
+        qualified,
+        q(gucs::membership_tenant_column()),
+        q(gucs::membership_user_column()),
+        q(gucs::membership_role_column()),
+    ))
+}
+
+fn membership_tenants(user: Uuid) -> Vec<[u8; 16]> {
+    let Some((table, tenant_col, user_col, _)) = membership() else { return Vec::new() };
+    let sql = format!("SELECT array_agg(DISTINCT {tenant_col}) FROM {table} WHERE {user_col} = $1");
+    let ids: Option<Vec<Option<Uuid>>> = Spi::get_one_with_args(&sql, &[user.into()]).unwrap_or_else(|e| {
+        raise(
+            Code::ERRCODE_UNDEFINED_TABLE,
+            format!("cannot read supabase_ext.membership_table: {e}"),
+            None,
+            Some("check supabase_ext.membership_table and its column settings"),
+        )
+    });
+    ids.unwrap_or_default().into_iter().flatten().map(|u| *u.as_bytes()).collect()
+}
+
+/// True when the caller has `role`: the JWT `role` claim, an application
+/// role under `supabase_ext.role_claim_paths`, or their role in the current
+/// tenant's membership row.
+#[pg_extern(stable, parallel_safe, strict)]
+fn has_role(role: &str) -> bool {
+    let from_claims = with_claims(|c| match &c.claims {
+        Some(v) => claims::has_role(v, &paths(&c.paths_key[2]), role),
+        None => false,
+    });
+    if from_claims {
+        return true;
+    }
+    let (Some((table, tenant_col, user_col, role_col)), Some(user), Some(tenant)) =
+        (membership(), uid(), tenant_id())
+    else {
+        return false;
+    };
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM {table} WHERE {user_col} = $1 AND {tenant_col} = $2 AND {role_col}::text = $3)"
+    );
+    Spi::get_one_with_args::<bool>(&sql, &[user.into(), tenant.into(), role.into()])
+        .unwrap_or_else(|e| {
+            raise(Code::ERRCODE_UNDEFINED_TABLE, format!("cannot read supabase_ext.membership_table: {e}"), None, None)
+        })
+        .unwrap_or(false)
+}
+
+extension_sql_file!(
+    "policies.sql",
+    name = "tenancy_policies",
+    requires = ["bootstrap", tenant_id, tenant_ids, has_role]
+);
+extension_sql_file!("audit.sql", name = "tenancy_audit", requires = ["tenancy_policies"]);

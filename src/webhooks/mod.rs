@@ -13,12 +13,12 @@ extension_sql_file!("schema.sql", name = "webhooks_schema", requires = ["bootstr
 /// Postgres epoch (2000-01-01) in Unix seconds.
 pub(crate) const PG_EPOCH_UNIX: i64 = 946_684_800;
 
-pub(crate) fn unix_secs(at: TimestampWithTimeZone) -> i64 {
+pub fn unix_secs(at: TimestampWithTimeZone) -> i64 {
     let micros: i64 = pg_sys::TimestampTz::from(at);
     micros.div_euclid(1_000_000) + PG_EPOCH_UNIX
 }
 
-pub(crate) fn interval_secs(iv: Interval) -> i64 {
+pub fn interval_secs(iv: Interval) -> i64 {
     let secs = iv.as_micros() / 1_000_000;
     if secs < 0 {
         raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, "tolerance must not be negative", None, None)
