@@ -15,9 +15,25 @@ SUDO_PG=(sudo -u postgres)
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+# Stops our clusters that run binaries under PG_CONFIG's prefix: installing
+# overwrites supabase_ext.so in place, and a running postmaster that preloaded
+# it would crash on the next fork.
+stop_clusters_of() {
+  local pgc=$1 bindir; bindir=$("$pgc" --bindir)
+  local d
+  for d in "$RUN_DIR"/*/data; do
+    [ -f "$d/postmaster.pid" ] || continue
+    local exe; exe=$(readlink -f "/proc/$(head -1 "$d/postmaster.pid")/exe" 2>/dev/null || true)
+    if [ "$(dirname "$exe")" = "$(readlink -f "$bindir")" ]; then
+      "${SUDO_PG[@]}" "$bindir/pg_ctl" -D "$d" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+  done
+}
+
 # install_ext PG_CONFIG [cargo pgrx install flags...]
 install_ext() {
   local pgc=$1; shift
+  stop_clusters_of "$pgc"
   local feat; feat="pg$("$pgc" --version | sed -E 's/[^0-9]*([0-9]+).*/\1/')"
   (cd "$ROOT" && cargo pgrx install --pg-config "$pgc" --no-default-features --features "$feat" "$@")
 }

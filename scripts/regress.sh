@@ -22,4 +22,7 @@ if ! "$PG18_HOME/lib/pgxs/src/test/regress/pg_regress" \
   exit 1
 fi
 
+echo "out-of-process concurrency:"
+bash "$ROOT/tests/concurrency/same_delivery.sh" "$PG18_BIN/psql" "$RUN_DIR/regress" "$PORT" postgres
+
 bash "$ROOT/scripts/upgrade-test.sh" regress "$PORT"

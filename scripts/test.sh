@@ -19,11 +19,15 @@ pgrx_test() {
   mkdir -p "$RUN_DIR"; chmod 755 "$RUN_DIR"
   # A fresh cluster each run: stale clusters hide missing setup steps.
   rm -rf "$RUN_DIR/pgrx-$pg"
+  mkdir -p "$RUN_DIR/pgrx-$pg" && chown postgres: "$RUN_DIR/pgrx-$pg"
   cargo pgrx test "$pg" --no-default-features --features "$pg" \
     --runas postgres --pgdata "$RUN_DIR/pgrx-$pg"
 }
 
 stage setup bash scripts/setup.sh || true
+# Our clusters would crash when the build overwrites their preloaded library.
+stop_clusters_of "$PG18_CONFIG" 2>/dev/null || true
+stop_clusters_of "$PG15_CONFIG" 2>/dev/null || true
 if [ "${RESULTS[0]}" != pass ]; then echo "setup failed; nothing else can run"; exit 1; fi
 stage "cargo fmt --check" cargo fmt --all -- --check
 stage "cargo clippy -D warnings" cargo clippy --workspace --all-targets --features "pg18 pg_test" -- -D warnings

@@ -185,7 +185,11 @@ fn raw(setting: &'static GucSetting<Option<CString>>) -> &'static [u8] {
     // reassigned, which cannot happen while this backend runs our code.
     unsafe {
         let p = *setting.as_ptr();
-        if p.is_null() { b"" } else { std::ffi::CStr::from_ptr(p).to_bytes() }
+        if p.is_null() {
+            b""
+        } else {
+            std::ffi::CStr::from_ptr(p).to_bytes()
+        }
     }
 }
 pub fn tenant_claim_paths_raw() -> &'static [u8] {

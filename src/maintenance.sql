@@ -20,10 +20,3 @@ END $$;
 -- policies and the public webhook entry point; table and function privileges
 -- still decide what each role may do.
 GRANT USAGE ON SCHEMA supabase_ext TO PUBLIC;
-REVOKE ALL ON FUNCTION supabase_ext.run_maintenance() FROM PUBLIC;
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN
-        GRANT EXECUTE ON FUNCTION supabase_ext.run_maintenance() TO service_role;
-    END IF;
-END $$;

@@ -83,9 +83,17 @@ fn embed_token(resources: default!(JsonB, "'[]'"), ttl: default!(Option<Interval
         None => crate::gucs::embed_token_ttl_secs() as i64,
     };
     if !(1..=86_400).contains(&ttl_secs) {
-        raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, "embed token ttl must be between 1 second and 1 day", None, None)
+        raise(
+            Code::ERRCODE_INVALID_PARAMETER_VALUE,
+            "embed token ttl must be between 1 second and 1 day",
+            None,
+            None,
+        )
     }
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
     let jti = uuid::Uuid::new_v4().to_string();
     let tenant_s = tenant.to_string();
     let claims = serde_json::json!({
@@ -102,10 +110,22 @@ fn embed_token(resources: default!(JsonB, "'[]'"), ttl: default!(Option<Interval
     Spi::run_with_args(
         "INSERT INTO supabase_ext.embed_token_audit (jti, tenant_id, user_id, resources, expires_at)
          VALUES ($1::uuid, $2::uuid, $3, $4, to_timestamp($5))",
-        &[jti.as_str().into(), tenant_s.as_str().into(), user.into(), resources.into(), ((now + ttl_secs) as f64).into()],
+        &[
+            jti.as_str().into(),
+            tenant_s.as_str().into(),
+            user.into(),
+            resources.into(),
+            ((now + ttl_secs) as f64).into(),
+        ],
     )
-    .unwrap_or_else(|e| raise(Code::ERRCODE_INTERNAL_ERROR, format!("cannot record embed token: {e}"), None, None));
+    .unwrap_or_else(|e| {
+        raise(Code::ERRCODE_INTERNAL_ERROR, format!("cannot record embed token: {e}"), None, None)
+    });
     token
 }
 
-extension_sql_file!("jwt.sql", name = "tenancy_jwt", requires = ["bootstrap", jwt_sign, jwt_verify, embed_token]);
+extension_sql_file!(
+    "jwt.sql",
+    name = "tenancy_jwt",
+    requires = ["bootstrap", jwt_sign, jwt_verify, embed_token]
+);

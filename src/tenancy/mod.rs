@@ -16,6 +16,8 @@ use std::ffi::CStr;
 use supabase_ext_core::tenancy::claims::{self, ClaimPaths, ClaimsError};
 
 pub mod jwt;
+#[cfg(any(test, feature = "pg_test"))]
+mod tests;
 
 /// Legacy Supabase settings, one per claim, honoured when
 /// `request.jwt.claims` is empty.
@@ -113,9 +115,8 @@ fn refresh(c: &mut Cache, current: Option<&[u8]>, paths: [&[u8]; 3]) {
     c.valid = false;
     let parsed = match current {
         Some(bytes) => {
-            let text = std::str::from_utf8(bytes).unwrap_or_else(|_| {
-                claims_error(ClaimsError::InvalidJson("not UTF-8".into()))
-            });
+            let text = std::str::from_utf8(bytes)
+                .unwrap_or_else(|_| claims_error(ClaimsError::InvalidJson("not UTF-8".into())));
             claims::parse_claims(Some(text)).unwrap_or_else(|e| claims_error(e))
         }
         None => None,
@@ -282,7 +283,12 @@ fn has_role(role: &str) -> bool {
     );
     Spi::get_one_with_args::<bool>(&sql, &[user.into(), tenant.into(), role.into()])
         .unwrap_or_else(|e| {
-            raise(Code::ERRCODE_UNDEFINED_TABLE, format!("cannot read supabase_ext.membership_table: {e}"), None, None)
+            raise(
+                Code::ERRCODE_UNDEFINED_TABLE,
+                format!("cannot read supabase_ext.membership_table: {e}"),
+                None,
+                None,
+            )
         })
         .unwrap_or(false)
 }

@@ -332,8 +332,8 @@ BEGIN
         RAISE WARNING 'disable_tenant_rls: % still has % other polic%; row level security stays enabled',
                 tbl, remaining, CASE WHEN remaining = 1 THEN 'y' ELSE 'ies' END
             USING HINT = pg_catalog.format('Drop the remaining policies first, or run ALTER TABLE %s DISABLE ROW LEVEL SECURITY; yourself.', qualname);
-        actions := actions || pg_catalog.format('kept row level security enabled: %s other polic%s remain',
-                                                remaining, CASE WHEN remaining = 1 THEN 'y' ELSE 'ies' END);
+        actions := actions || pg_catalog.format('kept row level security enabled: %s other %s',
+                                                remaining, CASE WHEN remaining = 1 THEN 'policy remains' ELSE 'policies remain' END);
         RETURN actions;
     END IF;
 

@@ -7,6 +7,8 @@ use pgrx::JsonB;
 use supabase_ext_core::webhooks::{self as wh, Headers, Provider, Verification};
 
 pub mod ingest;
+#[cfg(any(test, feature = "pg_test"))]
+mod tests;
 
 extension_sql_file!("schema.sql", name = "webhooks_schema", requires = ["bootstrap"]);
 

@@ -210,7 +210,10 @@ fn empty_and_truncated_signatures_never_verify() {
         verify(&p("standard"), &[secret], body, &h, TOL, 1_614_265_330)
     };
     assert_reason(std("v1,"), Reason::NoMatchingSignature);
-    assert_reason(std("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OA"), Reason::NoMatchingSignature);
+    // Dropping the `=` padding: not canonical base64, refused outright.
+    assert_code(std("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE"), "malformed_header");
+    // One byte short (43 bytes of 44 chars, padded): decodes, cannot match.
+    assert_reason(std("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1A=="), Reason::NoMatchingSignature);
     assert_reason(std("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJE"), Reason::NoMatchingSignature);
     // Stripe `v1=` empty.
     let h = hdrs(&[("stripe-signature", "t=1700000000,v1=")]);
@@ -607,9 +610,12 @@ fn soup(fragments: &'static [&'static str]) -> BoxedStrategy<String> {
         .boxed()
 }
 
-const HEX_FRAGMENTS: &[&str] = &["0", "1", "7", "9", "a", "c", "f", "A", "F", "g", "=", ",", " ", "-", "v0=", "v1=", "t=", "sha256="];
-const B64_FRAGMENTS: &[&str] = &["A", "Q", "z", "9", "+", "/", "=", "==", ",", " ", "v1,", "v1a,", "v2,", "-", "_", "\t"];
-const TS_FRAGMENTS: &[&str] = &["0", "1", "5", "9", "-", "+", " ", ".", "e", "x", "9223372036854775807", "00"];
+const HEX_FRAGMENTS: &[&str] =
+    &["0", "1", "7", "9", "a", "c", "f", "A", "F", "g", "=", ",", " ", "-", "v0=", "v1=", "t=", "sha256="];
+const B64_FRAGMENTS: &[&str] =
+    &["A", "Q", "z", "9", "+", "/", "=", "==", ",", " ", "v1,", "v1a,", "v2,", "-", "_", "\t"];
+const TS_FRAGMENTS: &[&str] =
+    &["0", "1", "5", "9", "-", "+", " ", ".", "e", "x", "9223372036854775807", "00"];
 
 fn hex_sig(max: usize) -> impl Strategy<Value = String> {
     proptest::collection::vec(any::<u8>(), 0..max).prop_map(hex::encode)
@@ -690,6 +696,13 @@ fn replace_header(headers: &[(String, String)], name: &str, value: String) -> He
 
 const NOW: i64 = 1_700_000_000;
 
+/// Message ids from the characters real providers use (no regex: see above).
+fn msg_id() -> impl Strategy<Value = String> {
+    const ALPHABET: &[u8] = b"ABCXYZabcxyz0189_.:-";
+    proptest::collection::vec(any::<u8>(), 1..40)
+        .prop_map(|v| v.iter().map(|&b| char::from(ALPHABET[b as usize % ALPHABET.len()])).collect())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(25_000))]
 
@@ -746,6 +759,12 @@ proptest! {
         }
     }
 
+}
+
+proptest! {
+    // Each case here signs and verifies several times, so fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(10_000))]
+
     /// Flipping any bit of a genuine signature, or truncating the header
     /// value anywhere, never verifies; nor does flipping any body byte.
     #[test]
@@ -788,7 +807,7 @@ proptest! {
     fn prop_sign_verify_roundtrip(
         prov in provider_strategy(),
         body in small_body(),
-        id in "[A-Za-z0-9_.:-]{1,40}",
+        id in msg_id(),
         ts in 0i64..=4_000_000_000,
     ) {
         let secret = secret_for(&prov);
@@ -805,33 +824,4 @@ proptest! {
             prop_assert!(!verify(&prov, &[secret], &body, &other_id, TOL, ts).valid);
         }
     }
-}
-
-#[test]
-fn zz_bench_tmp() {
-    use std::time::Instant;
-    let t = Instant::now();
-    for i in 0..25_000u32 {
-        let _ = super::providers::hmac_parts(Algorithm::Sha256, b"secret", &[b"1700000000", b".", &i.to_le_bytes()]);
-    }
-    eprintln!("hmac x25k: {:?}", t.elapsed());
-    let t = Instant::now();
-    let mut runner = proptest::test_runner::TestRunner::default();
-    let s = header_like(standard_sig_near(), B64_FRAGMENTS);
-    for _ in 0..25_000 {
-        let _ = s.new_tree(&mut runner).unwrap();
-    }
-    eprintln!("gen x25k: {:?}", t.elapsed());
-    let t = Instant::now();
-    let s = header_like(stripe_near(), HEX_FRAGMENTS);
-    for _ in 0..25_000 {
-        let _ = s.new_tree(&mut runner).unwrap();
-    }
-    eprintln!("ts x25k: {:?}", t.elapsed());
-    let t = Instant::now();
-    let s = small_body();
-    for _ in 0..25_000 {
-        let _ = s.new_tree(&mut runner).unwrap();
-    }
-    eprintln!("body x25k: {:?}", t.elapsed());
 }
