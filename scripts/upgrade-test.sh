@@ -17,7 +17,7 @@ EXTDIR=$("$PG18_CONFIG" --sharedir)/extension
 q() { psql_at "$NAME" "$PG18_BIN" "$PORT" "$@"; }
 
 fingerprint() { q -d "$1" -At -f "$ROOT/tests/upgrade/fingerprint.sql"; }
-fresh_db() { q -q -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
+fresh_db() { q -q -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
 
 fresh_db upgrade_fresh
 q -q -d upgrade_fresh -c "CREATE EXTENSION supabase_ext"

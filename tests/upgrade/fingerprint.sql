@@ -16,7 +16,7 @@ SELECT 'aggregate ' || p.oid::regprocedure::text
   FROM members m JOIN pg_proc p ON m.classid = 'pg_proc'::regclass AND p.oid = m.objid
  WHERE p.prokind = 'a'
 UNION ALL
-SELECT 'relation ' || c.relkind || ' ' || c.oid::regclass::text
+SELECT 'relation ' || c.relkind::text || ' ' || c.oid::regclass::text
        || E'\ncolumns ' || coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
                                               || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
                                               || coalesce(' default ' || pg_get_expr(ad.adbin, ad.adrelid), ''),

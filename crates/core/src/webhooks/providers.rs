@@ -138,7 +138,9 @@ pub(crate) enum Segment {
 /// validation: the template must contain `{body}` (a signature that does not
 /// cover the body authenticates nothing), and must contain `{timestamp}` when
 /// a timestamp header is configured (an unsigned timestamp can be edited to
-/// defeat the replay window).
+/// defeat the replay window). Put a literal separator between placeholders
+/// (`{timestamp}.{body}`, not `{timestamp}{body}`) unless the sender does not:
+/// without one, digits can move between the timestamp and the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HmacOptions {
     signature_header: String,
@@ -313,7 +315,7 @@ fn string_opt(m: &Map<String, Value>, key: &str) -> Result<Option<String>, Webho
 }
 
 /// Header-name options: lowercased; empty means unset; must be an HTTP token
-/// so that [`super::sign`] can never emit a header-injection.
+/// so that outbound signing can never emit a header injection.
 fn header_name(m: &Map<String, Value>, key: &str) -> Result<Option<String>, WebhookError> {
     let Some(s) = string_opt(m, key)? else {
         return Ok(None);

@@ -95,10 +95,10 @@ fn vector_standard_webhooks() {
     assert_eq!(signed[2], ("webhook-signature".to_string(), sig.to_string()));
 }
 
-/// Slack's worked example (docs: "Verifying requests from Slack"). Note: the
-/// real example's token is `xyzz0WbapA4vBCDEFasx0q6G`; the signature does not
-/// match any other body.
-/// python3 -c "import hmac,hashlib;print(hmac.new(b'8f742231b10e8888abcd99yyyzzz85a5',b'v0:1531420618:'+open('/dev/stdin','rb').read(),hashlib.sha256).hexdigest())" <<< "$BODY" (without trailing newline)
+/// Slack's worked example (docs: "Verifying requests from Slack"). The body's
+/// token is `xyzz0WbapA4vBCDEFasx0q6G`; a copy circulating with
+/// `xyzz0WbapA4vBCDEbOTyxxZ2` does not produce the documented signature.
+/// python3 -c "import hmac,hashlib;print(hmac.new(b'8f742231b10e8888abcd99yyyzzz85a5',b'v0:1531420618:token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c',hashlib.sha256).hexdigest())"
 const SLACK_BODY: &str = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
 
 #[test]
