@@ -83,7 +83,9 @@ mod tests {
         .unwrap()
         .unwrap();
         let command: String =
-            Spi::get_one_with_args("SELECT command FROM cron.job WHERE jobid = $1", &[id.into()]).unwrap().unwrap();
+            Spi::get_one_with_args("SELECT command FROM cron.job WHERE jobid = $1", &[id.into()])
+                .unwrap()
+                .unwrap();
         let deleted: Option<i64> = Spi::get_one(&command).unwrap();
         assert_eq!(deleted, Some(0));
         let cron: Option<String> =

@@ -139,6 +139,12 @@ fn webhook_sign(
     options: default!(JsonB, "'{}'"),
 ) -> JsonB {
     let p = self::provider(provider, &options.0);
+    // Standard Webhooks signs the message id; make one when none is given.
+    let msg_id = if msg_id.is_empty() && matches!(p, Provider::Standard) {
+        format!("msg_{}", uuid::Uuid::new_v4().simple())
+    } else {
+        msg_id
+    };
     let pairs = wh::sign(&p, secret, body, &msg_id, unix_secs(at)).unwrap_or_else(|e| {
         raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, format!("cannot sign webhook: {e}"), None, None)
     });
