@@ -28,6 +28,8 @@ fn jwt_sign(claims: JsonB, secret: &[u8], alg: default!(&str, "'HS256'")) -> Str
 
 /// Verifies a token. `payload` is returned only once the signature holds;
 /// `header` whenever it parses (it is unauthenticated: diagnostics only).
+// pgrx reads the `name!` columns from the signature itself; a type alias would hide them.
+#[allow(clippy::type_complexity)]
 #[pg_extern(immutable, parallel_safe)]
 fn jwt_verify(
     token: &str,

@@ -318,6 +318,8 @@ fn webhook_config_check(provider: &str, secrets: Vec<Option<String>>, options: J
 }
 
 /// Per-endpoint delivery counters since server start (shared memory).
+// pgrx reads the `name!` columns from the signature itself; a type alias would hide them.
+#[allow(clippy::type_complexity)]
 #[pg_extern(volatile, parallel_safe)]
 fn webhook_counters() -> TableIterator<
     'static,
