@@ -2,8 +2,24 @@
 //!
 //! Each default carries the reason it was chosen. Code reads settings only
 //! through the typed getters below, never through `current_setting()` strings.
-use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting};
-use std::ffi::CString;
+use pgrx::{pg_guard, GucContext, GucFlags, GucRegistry, GucSetting};
+use std::ffi::{c_char, c_void, CString};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Bumped by Postgres on every assignment of a claim-path setting (SET,
+/// RESET, and the restore when a transaction ends). The claims cache keys on
+/// it, so the per-row hot path needs no string compares of the settings.
+static CLAIM_PATHS_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+#[pg_guard]
+unsafe extern "C-unwind" fn claim_paths_assigned(_newval: *const c_char, _extra: *mut c_void) {
+    CLAIM_PATHS_GENERATION.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Changes whenever any of the three claim-path settings changes.
+pub fn claim_paths_generation() -> u64 {
+    CLAIM_PATHS_GENERATION.load(Ordering::Relaxed)
+}
 
 /// Database the background workers connect to. Supabase keeps its data in the
 /// database `postgres`, so that is the default; set it where you created the
@@ -94,30 +110,48 @@ pub fn init() {
         GucContext::Sighup,
         GucFlags::default(),
     );
-    GucRegistry::define_string_guc(
-        c"supabase_ext.tenant_claim_paths",
+    // SAFETY: the hook only bumps an atomic and cannot panic.
+    unsafe {
+        GucRegistry::define_string_guc_with_hooks(
+            c"supabase_ext.tenant_claim_paths",
         c"Comma-separated JWT claim paths searched in order for the tenant id.",
-        c"Dotted paths into request.jwt.claims. Paths under user_metadata are refused.",
-        &TENANT_CLAIM_PATHS,
-        GucContext::Suset,
-        GucFlags::default(),
-    );
-    GucRegistry::define_string_guc(
-        c"supabase_ext.tenant_ids_claim_paths",
+            c"Dotted paths into request.jwt.claims. Paths under user_metadata are refused.",
+            &TENANT_CLAIM_PATHS,
+            GucContext::Suset,
+            GucFlags::default(),
+            None,
+            Some(claim_paths_assigned),
+            None,
+        );
+    }
+    // SAFETY: the hook only bumps an atomic and cannot panic.
+    unsafe {
+        GucRegistry::define_string_guc_with_hooks(
+            c"supabase_ext.tenant_ids_claim_paths",
         c"Comma-separated JWT claim paths holding arrays of tenant ids.",
-        c"",
-        &TENANT_IDS_CLAIM_PATHS,
-        GucContext::Suset,
-        GucFlags::default(),
-    );
-    GucRegistry::define_string_guc(
-        c"supabase_ext.role_claim_paths",
+            c"",
+            &TENANT_IDS_CLAIM_PATHS,
+            GucContext::Suset,
+            GucFlags::default(),
+            None,
+            Some(claim_paths_assigned),
+            None,
+        );
+    }
+    // SAFETY: the hook only bumps an atomic and cannot panic.
+    unsafe {
+        GucRegistry::define_string_guc_with_hooks(
+            c"supabase_ext.role_claim_paths",
         c"Comma-separated JWT claim paths holding application roles for has_role().",
-        c"",
-        &ROLE_CLAIM_PATHS,
-        GucContext::Suset,
-        GucFlags::default(),
-    );
+            c"",
+            &ROLE_CLAIM_PATHS,
+            GucContext::Suset,
+            GucFlags::default(),
+            None,
+            Some(claim_paths_assigned),
+            None,
+        );
+    }
     GucRegistry::define_string_guc(
         c"supabase_ext.membership_table",
         c"Optional schema.table of tenant memberships (tenant, user, role).",

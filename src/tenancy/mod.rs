@@ -48,8 +48,10 @@ struct Cache {
     valid: bool,
     /// The claims setting bytes (or the legacy settings joined) this entry is for.
     key: Vec<u8>,
-    /// The path settings this entry was computed with.
-    paths_key: [Vec<u8>; 3],
+    /// `gucs::claim_paths_generation()` when this entry was computed.
+    paths_generation: u64,
+    /// Copies of the three path settings, parsed on demand.
+    paths: [Vec<u8>; 3],
     claims: Option<Value>,
     tenant: Option<Option<[u8; 16]>>,
     tenant_ids: Option<Vec<[u8; 16]>>,
@@ -82,17 +84,16 @@ fn claims_error(e: ClaimsError) -> ! {
 /// when the claims or the path settings changed.
 fn with_claims<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
     let current = setting(c"request.jwt.claims");
-    let paths: [&[u8]; 3] =
-        [gucs::tenant_claim_paths_raw(), gucs::tenant_ids_claim_paths_raw(), gucs::role_claim_paths_raw()];
+    let generation = gucs::claim_paths_generation();
     CACHE.with_borrow_mut(|c| {
         let hit = c.valid
+            && c.paths_generation == generation
             && match current {
                 Some(bytes) => c.key == bytes,
                 None => c.key.is_empty() && legacy_key().is_empty(),
-            }
-            && c.paths_key.iter().zip(paths).all(|(a, b)| a == b);
+            };
         if !hit {
-            refresh(c, current, paths);
+            refresh(c, current, generation);
         }
         f(c)
     })
@@ -111,7 +112,7 @@ fn legacy_key() -> Vec<u8> {
     k
 }
 
-fn refresh(c: &mut Cache, current: Option<&[u8]>, paths: [&[u8]; 3]) {
+fn refresh(c: &mut Cache, current: Option<&[u8]>, generation: u64) {
     c.valid = false;
     let parsed = match current {
         Some(bytes) => {
@@ -135,7 +136,12 @@ fn refresh(c: &mut Cache, current: Option<&[u8]>, paths: [&[u8]; 3]) {
     *c = Cache {
         valid: true,
         key,
-        paths_key: [paths[0].to_vec(), paths[1].to_vec(), paths[2].to_vec()],
+        paths_generation: generation,
+        paths: [
+            gucs::tenant_claim_paths_raw().to_vec(),
+            gucs::tenant_ids_claim_paths_raw().to_vec(),
+            gucs::role_claim_paths_raw().to_vec(),
+        ],
         claims,
         ..Cache::default()
     };
@@ -191,7 +197,7 @@ fn tenant_id() -> Option<Uuid> {
     with_claims(|c| {
         if c.tenant.is_none() {
             let t = match &c.claims {
-                Some(v) => claims::tenant_id(v, &paths(&c.paths_key[0])).unwrap_or_else(|e| claims_error(e)),
+                Some(v) => claims::tenant_id(v, &paths(&c.paths[0])).unwrap_or_else(|e| claims_error(e)),
                 None => None,
             };
             c.tenant = Some(t.as_deref().map(uuid_bytes));
@@ -207,7 +213,7 @@ fn tenant_ids() -> Vec<Uuid> {
     let mut ids = with_claims(|c| {
         if c.tenant_ids.is_none() {
             let ids = match &c.claims {
-                Some(v) => claims::tenant_ids(v, &paths(&c.paths_key[0]), &paths(&c.paths_key[1]))
+                Some(v) => claims::tenant_ids(v, &paths(&c.paths[0]), &paths(&c.paths[1]))
                     .unwrap_or_else(|e| claims_error(e)),
                 None => Vec::new(),
             };
@@ -267,7 +273,7 @@ fn membership_tenants(user: Uuid) -> Vec<[u8; 16]> {
 #[pg_extern(stable, parallel_safe, strict)]
 fn has_role(role: &str) -> bool {
     let from_claims = with_claims(|c| match &c.claims {
-        Some(v) => claims::has_role(v, &paths(&c.paths_key[2]), role),
+        Some(v) => claims::has_role(v, &paths(&c.paths[2]), role),
         None => false,
     });
     if from_claims {
