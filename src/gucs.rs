@@ -114,7 +114,7 @@ pub fn init() {
     unsafe {
         GucRegistry::define_string_guc_with_hooks(
             c"supabase_ext.tenant_claim_paths",
-        c"Comma-separated JWT claim paths searched in order for the tenant id.",
+            c"Comma-separated JWT claim paths searched in order for the tenant id.",
             c"Dotted paths into request.jwt.claims. Paths under user_metadata are refused.",
             &TENANT_CLAIM_PATHS,
             GucContext::Suset,
@@ -128,7 +128,7 @@ pub fn init() {
     unsafe {
         GucRegistry::define_string_guc_with_hooks(
             c"supabase_ext.tenant_ids_claim_paths",
-        c"Comma-separated JWT claim paths holding arrays of tenant ids.",
+            c"Comma-separated JWT claim paths holding arrays of tenant ids.",
             c"",
             &TENANT_IDS_CLAIM_PATHS,
             GucContext::Suset,
@@ -142,7 +142,7 @@ pub fn init() {
     unsafe {
         GucRegistry::define_string_guc_with_hooks(
             c"supabase_ext.role_claim_paths",
-        c"Comma-separated JWT claim paths holding application roles for has_role().",
+            c"Comma-separated JWT claim paths holding application roles for has_role().",
             c"",
             &ROLE_CLAIM_PATHS,
             GucContext::Suset,

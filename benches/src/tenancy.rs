@@ -166,10 +166,10 @@ fn table(rows: &[Row], reference: Option<&[&str]>) -> String {
     let mut out = Vec::new();
     for (i, r) in rows.iter().enumerate() {
         let mut v = vec![r.label.to_string()];
-        for p in 0..2 {
-            v.push(r.plans[p].summary());
-            v.push(ms(r.times[p].median));
-            v.push(format!("{:.2}×", r.times[p].median / floor[p].median));
+        for ((plan, t), f) in r.plans.iter().zip(&r.times).zip(floor).take(2) {
+            v.push(plan.summary());
+            v.push(ms(t.median));
+            v.push(format!("{:.2}×", t.median / f.median));
         }
         if let Some(refs) = reference {
             v.push(refs[i].to_string());

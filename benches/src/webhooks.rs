@@ -382,9 +382,9 @@ pub fn run(o: &Opts) -> Res<Section> {
     let mut samples: HashMap<(u32, usize), Vec<f64>> = HashMap::new();
     for run in 0..o.runs {
         for clients in [1, 8] {
-            for kind in 0..SCRIPTS.len() {
+            for (kind, script) in SCRIPTS.iter().enumerate() {
                 let (tps, _) = ing.pgbench(kind, clients, o.pgbench_secs, true)?;
-                eprintln!("  run {run}: {clients} clients, {}: {tps:.0} tps", SCRIPTS[kind].0);
+                eprintln!("  run {run}: {clients} clients, {}: {tps:.0} tps", script.0);
                 samples.entry((clients, kind)).or_default().push(tps);
             }
         }
