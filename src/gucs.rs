@@ -36,6 +36,13 @@ static MAINTENANCE_INTERVAL: GucSetting<i32> = GucSetting::<i32>::new(60);
 /// 3 days) with a weekend to spare for replaying an incident. 0 keeps forever.
 static WEBHOOK_RETENTION_DAYS: GucSetting<i32> = GucSetting::<i32>::new(7);
 
+/// Whether each new webhook event sends `NOTIFY supabase_ext_webhooks`.
+/// On by default: consumers should wake without polling. Postgres folds the
+/// notifications of one transaction, but every notifying transaction takes a
+/// global lock at commit, which caps concurrent ingestion (BENCHMARKS.md
+/// measures it); turn it off where consumers poll webhook_claim() anyway.
+static WEBHOOK_NOTIFY: GucSetting<bool> = GucSetting::<bool>::new(true);
+
 /// Claim paths searched, in order, for the caller's tenant. Mirrors where
 /// Supabase projects put it: a custom top-level claim first, then
 /// `app_metadata` (writable only by the service role). `user_metadata` is
@@ -108,6 +115,14 @@ pub fn init() {
         0,
         36_500,
         GucContext::Sighup,
+        GucFlags::default(),
+    );
+    GucRegistry::define_bool_guc(
+        c"supabase_ext.webhook_notify",
+        c"Send NOTIFY supabase_ext_webhooks for each new webhook event.",
+        c"",
+        &WEBHOOK_NOTIFY,
+        GucContext::Suset,
         GucFlags::default(),
     );
     // SAFETY: the hook only bumps an atomic and cannot panic.
@@ -249,6 +264,9 @@ pub fn maintenance_interval_secs() -> u64 {
 pub fn webhook_retention_days() -> i32 {
     WEBHOOK_RETENTION_DAYS.get()
 }
+pub fn webhook_notify() -> bool {
+    WEBHOOK_NOTIFY.get()
+}
 pub fn tenant_claim_paths() -> String {
     string(&TENANT_CLAIM_PATHS)
 }
@@ -287,6 +305,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("supabase_ext.database", database()),
         ("supabase_ext.maintenance_interval", format!("{}s", MAINTENANCE_INTERVAL.get())),
         ("supabase_ext.webhook_retention_days", webhook_retention_days().to_string()),
+        ("supabase_ext.webhook_notify", if webhook_notify() { "on" } else { "off" }.to_string()),
         ("supabase_ext.tenant_claim_paths", tenant_claim_paths()),
         ("supabase_ext.tenant_ids_claim_paths", tenant_ids_claim_paths()),
         ("supabase_ext.role_claim_paths", role_claim_paths()),

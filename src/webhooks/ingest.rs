@@ -7,9 +7,67 @@ use super::{headers, interval_secs, provider};
 use crate::errors::{raise, Code};
 use crate::shmem::{self, Outcome};
 use pgrx::prelude::*;
-use pgrx::spi::SpiClient;
-use pgrx::JsonB;
+use pgrx::spi::{OwnedPreparedStatement, SpiClient};
+use pgrx::{JsonB, PgBuiltInOids, PgOid};
+use std::cell::RefCell;
 use supabase_ext_core::webhooks as wh;
+
+/// The three statements of a delivery, planned once per backend. Kept SPI
+/// plans live in Postgres's plan cache, which revalidates them after DDL;
+/// re-planning them on every delivery cost more than the verification.
+struct Plans {
+    load: OwnedPreparedStatement,
+    insert: OwnedPreparedStatement,
+    find: OwnedPreparedStatement,
+}
+
+thread_local! {
+    static PLANS: RefCell<Option<std::rc::Rc<Plans>>> = const { RefCell::new(None) };
+}
+
+fn oid(o: PgBuiltInOids) -> PgOid {
+    PgOid::BuiltIn(o)
+}
+
+fn plans(client: &SpiClient<'_>) -> std::rc::Rc<Plans> {
+    if let Some(p) = PLANS.with_borrow(|p| p.clone()) {
+        return p;
+    }
+    let prepare = |sql: &str, args: &[PgOid]| client.prepare(sql, args).unwrap_or_else(|e| spi_err(e)).keep();
+    let prepare_mut =
+        |sql: &str, args: &[PgOid]| client.prepare_mut(sql, args).unwrap_or_else(|e| spi_err(e)).keep();
+    let p = std::rc::Rc::new(Plans {
+        load: prepare(
+            "SELECT provider, secrets, options, tolerance, enabled
+               FROM supabase_ext.webhook_endpoints WHERE name = $1",
+            &[oid(PgBuiltInOids::TEXTOID)],
+        ),
+        // The payload is parsed by jsonb_in; Rust has already checked that
+        // it is JSON jsonb accepts ($7), so a verified delivery never fails here.
+        insert: prepare_mut(
+            "INSERT INTO supabase_ext.webhook_events
+                    (endpoint, provider, delivery_id, event_type, headers, body, payload)
+             VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN convert_from($6, 'UTF8')::jsonb END)
+             ON CONFLICT (endpoint, delivery_id) DO NOTHING
+             RETURNING id",
+            &[
+                oid(PgBuiltInOids::TEXTOID),
+                oid(PgBuiltInOids::TEXTOID),
+                oid(PgBuiltInOids::TEXTOID),
+                oid(PgBuiltInOids::TEXTOID),
+                oid(PgBuiltInOids::JSONBOID),
+                oid(PgBuiltInOids::BYTEAOID),
+                oid(PgBuiltInOids::BOOLOID),
+            ],
+        ),
+        find: prepare(
+            "SELECT id FROM supabase_ext.webhook_events WHERE endpoint = $1 AND delivery_id = $2",
+            &[oid(PgBuiltInOids::TEXTOID), oid(PgBuiltInOids::TEXTOID)],
+        ),
+    });
+    PLANS.with_borrow_mut(|slot| *slot = Some(p.clone()));
+    p
+}
 
 /// Request headers that authenticate the *caller* (PostgREST's JWT, cookies,
 /// API keys). They are not part of any webhook signature and must never be
@@ -29,14 +87,7 @@ fn spi_err(e: pgrx::spi::Error) -> ! {
 }
 
 fn load_endpoint(client: &SpiClient<'_>, name: &str) -> Option<Endpoint> {
-    let rows = client
-        .select(
-            "SELECT provider, secrets, options, tolerance, enabled
-               FROM supabase_ext.webhook_endpoints WHERE name = $1",
-            Some(1),
-            &[name.into()],
-        )
-        .unwrap_or_else(|e| spi_err(e));
+    let rows = client.select(&plans(client).load, Some(1), &[name.into()]).unwrap_or_else(|e| spi_err(e));
     let row = rows.into_iter().next()?;
     Some(Endpoint {
         provider: row.get::<String>(1).ok().flatten().unwrap_or_default(),
@@ -148,15 +199,12 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
 
         let delivery_id = wh::delivery_id(&p, &hdrs, body);
         let event_type = wh::event_type(&p, &hdrs, body);
-        let payload = json_payload(body);
+        let is_json = jsonb_can_hold(body);
         let stored_headers = redact(raw_headers);
+        let plans = plans(client);
         let inserted = client
             .update(
-                "INSERT INTO supabase_ext.webhook_events
-                        (endpoint, provider, delivery_id, event_type, headers, body, payload)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (endpoint, delivery_id) DO NOTHING
-                 RETURNING id",
+                &plans.insert,
                 None,
                 &[
                     endpoint.into(),
@@ -165,27 +213,25 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
                     event_type.into(),
                     JsonB(stored_headers).into(),
                     body.into(),
-                    payload.map(JsonB).into(),
+                    is_json.into(),
                 ],
             )
             .unwrap_or_else(|e| spi_err(e));
         if let Some(id) = inserted.into_iter().next().and_then(|r| r.get::<i64>(1).ok().flatten()) {
             // Postgres folds identical notifications within one transaction,
             // so a batch of deliveries wakes each listener once.
-            client
-                .update("SELECT pg_notify('supabase_ext_webhooks', $1)", None, &[endpoint.into()])
-                .unwrap_or_else(|e| spi_err(e));
+            if crate::gucs::webhook_notify() {
+                client
+                    .update("SELECT pg_notify('supabase_ext_webhooks', $1)", None, &[endpoint.into()])
+                    .unwrap_or_else(|e| spi_err(e));
+            }
             shmem::count_webhook(endpoint, Outcome::Accepted, now_unix());
             return (id, false);
         }
         // ON CONFLICT waited for any concurrent inserter to commit, so the
         // winning row is visible to this new statement's snapshot.
         let id = client
-            .select(
-                "SELECT id FROM supabase_ext.webhook_events WHERE endpoint = $1 AND delivery_id = $2",
-                Some(1),
-                &[endpoint.into(), delivery_id.as_str().into()],
-            )
+            .select(&plans.find, Some(1), &[endpoint.into(), delivery_id.as_str().into()])
             .ok()
             .and_then(|t| t.first().get_one::<i64>().ok().flatten())
             .unwrap_or_else(|| {
@@ -201,14 +247,15 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
     })
 }
 
-/// The body as jsonb when it is JSON that jsonb can hold (jsonb rejects
-/// `\u0000`); otherwise NULL, and the raw bytes remain in `body`.
-fn json_payload(body: &[u8]) -> Option<serde_json::Value> {
-    let text = std::str::from_utf8(body).ok()?;
-    if text.contains("\\u0000") {
-        return None;
-    }
-    serde_json::from_str(text).ok()
+/// Whether `payload` can hold the body as jsonb: UTF-8 JSON without
+/// `\u0000` (which jsonb rejects). Otherwise payload is NULL and the raw
+/// bytes remain in `body`. `IgnoredAny` validates without building a value;
+/// serde_json is the stricter parser (lone surrogates, out-of-range numbers),
+/// so anything it accepts, jsonb_in accepts.
+fn jsonb_can_hold(body: &[u8]) -> bool {
+    std::str::from_utf8(body).is_ok_and(|text| {
+        !text.contains("\\u0000") && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    })
 }
 
 fn redact(h: &serde_json::Value) -> serde_json::Value {

@@ -7,6 +7,8 @@ use pgrx::JsonB;
 use supabase_ext_core::webhooks::{self as wh, Headers, Provider, Verification};
 
 pub mod ingest;
+pub mod jsonb;
+use jsonb::{JsonbHeaders, JsonbOptions};
 #[cfg(any(test, feature = "pg_test"))]
 mod tests;
 
@@ -40,27 +42,32 @@ pub(crate) fn provider(name: &str, options: &serde_json::Value) -> Provider {
 }
 
 pub(crate) fn headers(h: &serde_json::Value) -> Headers {
-    Headers::from_json(h).unwrap_or_else(|e| {
+    Headers::from_json(h).unwrap_or_else(|e| headers_error(e))
+}
+
+fn headers_error(e: wh::WebhookError) -> ! {
+    {
         raise(
             Code::ERRCODE_INVALID_PARAMETER_VALUE,
             e.to_string(),
             None,
             Some("pass headers as a JSON object, e.g. current_setting('request.headers', true)::jsonb"),
         )
-    })
+    }
 }
 
 fn check(
     provider_name: &str,
     secrets: &[&str],
     body: &[u8],
-    hdrs: &serde_json::Value,
+    hdrs: JsonbHeaders,
     tolerance: Interval,
     at: TimestampWithTimeZone,
-    options: &serde_json::Value,
+    options: JsonbOptions,
 ) -> Verification {
-    let p = provider(provider_name, options);
-    wh::verify(&p, secrets, body, &headers(hdrs), interval_secs(tolerance), unix_secs(at))
+    let p = provider(provider_name, &options.0);
+    let hdrs = hdrs.0.unwrap_or_else(|e| headers_error(e));
+    wh::verify(&p, secrets, body, &hdrs, interval_secs(tolerance), unix_secs(at))
 }
 
 /// NULL array elements are skipped: they can never verify anything.
@@ -77,12 +84,12 @@ fn webhook_verify(
     provider: &str,
     secret: &str,
     body: &[u8],
-    headers: JsonB,
+    headers: JsonbHeaders,
     tolerance: default!(Interval, "'5 minutes'"),
     at: default!(TimestampWithTimeZone, "now()"),
-    options: default!(JsonB, "'{}'"),
+    options: default!(JsonbOptions, "'{}'"),
 ) -> bool {
-    check(provider, &[secret], body, &headers.0, tolerance, at, &options.0).valid
+    check(provider, &[secret], body, headers, tolerance, at, options).valid
 }
 
 /// Key rotation: any one of `secrets` verifies.
@@ -91,12 +98,12 @@ fn webhook_verify_rotating(
     provider: &str,
     secrets: Vec<Option<String>>,
     body: &[u8],
-    headers: JsonB,
+    headers: JsonbHeaders,
     tolerance: default!(Interval, "'5 minutes'"),
     at: default!(TimestampWithTimeZone, "now()"),
-    options: default!(JsonB, "'{}'"),
+    options: default!(JsonbOptions, "'{}'"),
 ) -> bool {
-    check(provider, &secret_refs(&secrets), body, &headers.0, tolerance, at, &options.0).valid
+    check(provider, &secret_refs(&secrets), body, headers, tolerance, at, options).valid
 }
 
 /// Why a delivery failed; never the expected signature. `matched_secret` is
@@ -106,15 +113,15 @@ fn webhook_verify_detail(
     provider: &str,
     secrets: Vec<Option<String>>,
     body: &[u8],
-    headers: JsonB,
+    headers: JsonbHeaders,
     tolerance: default!(Interval, "'5 minutes'"),
     at: default!(TimestampWithTimeZone, "now()"),
-    options: default!(JsonB, "'{}'"),
+    options: default!(JsonbOptions, "'{}'"),
 ) -> TableIterator<
     'static,
     (name!(valid, bool), name!(reason, Option<String>), name!(matched_secret, Option<i32>)),
 > {
-    let v = check(provider, &secret_refs(&secrets), body, &headers.0, tolerance, at, &options.0);
+    let v = check(provider, &secret_refs(&secrets), body, headers, tolerance, at, options);
     let reason = v.reason.map(|r| format!("{}: {}", r.code(), r.message()));
     TableIterator::once((v.valid, reason, v.matched_secret.map(|i| i as i32 + 1)))
 }
