@@ -16,14 +16,10 @@ SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 
 # 1. Debian packages.
 need_apt=()
-for p in libclang-dev sudo postgresql-15 postgresql-server-dev-15 postgresql-15-cron postgresql-contrib-15 pgbench; do
+# postgresql-15 includes contrib (pgcrypto for the webhook benchmark, pgbench).
+for p in libclang-dev sudo postgresql-15 postgresql-server-dev-15 postgresql-15-cron; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$p")
 done
-# pgbench ships in postgresql-contrib/client on Debian; drop the virtual name if absent.
-if [ ${#need_apt[@]} -gt 0 ]; then
-  filtered=(); for p in "${need_apt[@]}"; do [ "$p" = pgbench ] && continue; filtered+=("$p"); done
-  need_apt=("${filtered[@]}")
-fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "apt: installing ${need_apt[*]}"
   $SUDO apt-get update -qq
