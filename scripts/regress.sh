@@ -23,6 +23,7 @@ if ! "$PG18_HOME/lib/pgxs/src/test/regress/pg_regress" \
 fi
 
 echo "out-of-process concurrency:"
-bash "$ROOT/tests/concurrency/same_delivery.sh" "$PG18_BIN/psql" "$RUN_DIR/regress" "$PORT" postgres
+# pg_regress left its database with the extension installed.
+bash "$ROOT/tests/concurrency/same_delivery.sh" "$PG18_BIN/psql" "$RUN_DIR/regress" "$PORT" supabase_ext_regress
 
 bash "$ROOT/scripts/upgrade-test.sh" regress "$PORT"
