@@ -14,7 +14,7 @@ COMMENT ON SCHEMA supabase_ext IS 'supabase_ext: webhooks, tenancy, search, drif
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/mod.rs:13
+-- src/webhooks/mod.rs:15
 -- requires:
 --   bootstrap
 
@@ -69,7 +69,7 @@ CREATE VIEW supabase_ext.webhook_endpoints_public WITH (security_barrier) AS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/jwt.rs:59
+-- src/tenancy/jwt.rs:61
 -- supabase_ext::tenancy::jwt::embed_token
 CREATE  FUNCTION "embed_token"(
 	"resources" jsonb DEFAULT '[]', /* JsonB */
@@ -82,7 +82,7 @@ AS 'MODULE_PATHNAME', 'embed_token_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/mod.rs:267
+-- src/tenancy/mod.rs:273
 -- supabase_ext::tenancy::has_role
 CREATE  FUNCTION "has_role"(
 	"role" TEXT /* & str */
@@ -93,7 +93,7 @@ AS 'MODULE_PATHNAME', 'has_role_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/mod.rs:157
+-- src/tenancy/mod.rs:163
 -- supabase_ext::tenancy::jwt
 CREATE  FUNCTION "jwt"() RETURNS jsonb /* Option < JsonB > */
 STRICT STABLE PARALLEL SAFE
@@ -115,7 +115,7 @@ AS 'MODULE_PATHNAME', 'jwt_sign_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/jwt.rs:31
+-- src/tenancy/jwt.rs:33
 -- supabase_ext::tenancy::jwt::jwt_verify
 CREATE  FUNCTION "jwt_verify"(
 	"token" TEXT, /* & str */
@@ -135,7 +135,7 @@ AS 'MODULE_PATHNAME', 'jwt_verify_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/jwt.rs:127
+-- src/tenancy/jwt.rs:129
 -- requires:
 --   bootstrap
 --   jwt_sign
@@ -169,7 +169,7 @@ REVOKE ALL ON supabase_ext.embed_token_audit FROM PUBLIC;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/mod.rs:178
+-- src/tenancy/mod.rs:184
 -- supabase_ext::tenancy::role
 CREATE  FUNCTION "role"() RETURNS TEXT /* Option < String > */
 STRICT STABLE PARALLEL SAFE
@@ -192,7 +192,7 @@ AS 'MODULE_PATHNAME', 'status_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/mod.rs:189
+-- src/tenancy/mod.rs:195
 -- supabase_ext::tenancy::tenant_id
 CREATE  FUNCTION "tenant_id"() RETURNS uuid /* Option < Uuid > */
 STRICT STABLE PARALLEL SAFE
@@ -201,7 +201,7 @@ AS 'MODULE_PATHNAME', 'tenant_id_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/mod.rs:205
+-- src/tenancy/mod.rs:211
 -- supabase_ext::tenancy::tenant_ids
 CREATE  FUNCTION "tenant_ids"() RETURNS uuid[] /* Vec < Uuid > */
 STRICT STABLE PARALLEL SAFE
@@ -210,7 +210,7 @@ AS 'MODULE_PATHNAME', 'tenant_ids_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/mod.rs:296
+-- src/tenancy/mod.rs:302
 -- requires:
 --   bootstrap
 --   tenant_id
@@ -580,7 +580,7 @@ FROM PUBLIC;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/mod.rs:301
+-- src/tenancy/mod.rs:307
 -- requires:
 --   tenancy_policies
 
@@ -881,7 +881,7 @@ COMMENT ON FUNCTION supabase_ext.rls_audit(text[]) IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/tenancy/mod.rs:163
+-- src/tenancy/mod.rs:169
 -- supabase_ext::tenancy::uid
 CREATE  FUNCTION "uid"() RETURNS uuid /* Option < Uuid > */
 STRICT STABLE PARALLEL SAFE
@@ -890,7 +890,7 @@ AS 'MODULE_PATHNAME', 'uid_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/ingest.rs:293
+-- src/webhooks/ingest.rs:340
 -- supabase_ext::webhooks::ingest::webhook_config_check
 CREATE  FUNCTION "webhook_config_check"(
 	"provider" TEXT, /* & str */
@@ -903,7 +903,7 @@ AS 'MODULE_PATHNAME', 'webhook_config_check_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/ingest.rs:321
+-- src/webhooks/ingest.rs:370
 -- supabase_ext::webhooks::ingest::webhook_counters
 CREATE  FUNCTION "webhook_counters"() RETURNS TABLE (
 	"endpoint" TEXT,  /* String */
@@ -919,7 +919,7 @@ AS 'MODULE_PATHNAME', 'webhook_counters_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/mod.rs:150
+-- src/webhooks/mod.rs:163
 -- requires:
 --   ingest::webhook_counters
 
@@ -930,7 +930,7 @@ COMMENT ON VIEW supabase_ext.webhook_counters IS
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/ingest.rs:228
+-- src/webhooks/ingest.rs:275
 -- supabase_ext::webhooks::ingest::webhook_receive
 CREATE  FUNCTION "webhook_receive"(
 	"endpoint" TEXT, /* & str */
@@ -944,7 +944,7 @@ AS 'MODULE_PATHNAME', 'webhook_receive_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/ingest.rs:279
+-- src/webhooks/ingest.rs:326
 -- supabase_ext::webhooks::ingest::webhook_request
 CREATE  FUNCTION "webhook_request"(
 	"body" bytea /* & [u8] */
@@ -956,7 +956,7 @@ AS 'MODULE_PATHNAME', 'webhook_request_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/ingest.rs:285
+-- src/webhooks/ingest.rs:332
 -- requires:
 --   webhook_request
 --   webhooks_schema
@@ -1147,7 +1147,7 @@ GRANT USAGE ON SCHEMA supabase_ext TO PUBLIC;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/mod.rs:132
+-- src/webhooks/mod.rs:139
 -- supabase_ext::webhooks::webhook_sign
 CREATE  FUNCTION "webhook_sign"(
 	"provider" TEXT, /* & str */
@@ -1163,16 +1163,16 @@ AS 'MODULE_PATHNAME', 'webhook_sign_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/mod.rs:75
+-- src/webhooks/mod.rs:82
 -- supabase_ext::webhooks::webhook_verify
 CREATE  FUNCTION "webhook_verify"(
 	"provider" TEXT, /* & str */
 	"secret" TEXT, /* & str */
 	"body" bytea, /* & [u8] */
-	"headers" jsonb, /* JsonB */
+	"headers" jsonb, /* JsonbHeaders */
 	"tolerance" interval DEFAULT '5 minutes', /* Interval */
 	"at" timestamp with time zone DEFAULT now(), /* TimestampWithTimeZone */
-	"options" jsonb DEFAULT '{}' /* JsonB */
+	"options" jsonb DEFAULT '{}' /* JsonbOptions */
 ) RETURNS bool /* bool */
 IMMUTABLE STRICT PARALLEL SAFE 
 LANGUAGE c /* Rust */
@@ -1180,16 +1180,16 @@ AS 'MODULE_PATHNAME', 'webhook_verify_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/mod.rs:89
+-- src/webhooks/mod.rs:96
 -- supabase_ext::webhooks::webhook_verify
 CREATE  FUNCTION "webhook_verify"(
 	"provider" TEXT, /* & str */
 	"secrets" TEXT[], /* Vec < Option < String > > */
 	"body" bytea, /* & [u8] */
-	"headers" jsonb, /* JsonB */
+	"headers" jsonb, /* JsonbHeaders */
 	"tolerance" interval DEFAULT '5 minutes', /* Interval */
 	"at" timestamp with time zone DEFAULT now(), /* TimestampWithTimeZone */
-	"options" jsonb DEFAULT '{}' /* JsonB */
+	"options" jsonb DEFAULT '{}' /* JsonbOptions */
 ) RETURNS bool /* bool */
 IMMUTABLE STRICT PARALLEL SAFE 
 LANGUAGE c /* Rust */
@@ -1197,16 +1197,16 @@ AS 'MODULE_PATHNAME', 'webhook_verify_rotating_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/mod.rs:104
+-- src/webhooks/mod.rs:111
 -- supabase_ext::webhooks::webhook_verify_detail
 CREATE  FUNCTION "webhook_verify_detail"(
 	"provider" TEXT, /* & str */
 	"secrets" TEXT[], /* Vec < Option < String > > */
 	"body" bytea, /* & [u8] */
-	"headers" jsonb, /* JsonB */
+	"headers" jsonb, /* JsonbHeaders */
 	"tolerance" interval DEFAULT '5 minutes', /* Interval */
 	"at" timestamp with time zone DEFAULT now(), /* TimestampWithTimeZone */
-	"options" jsonb DEFAULT '{}' /* JsonB */
+	"options" jsonb DEFAULT '{}' /* JsonbOptions */
 ) RETURNS TABLE (
 	"valid" bool,  /* bool */
 	"reason" TEXT,  /* Option < String > */
@@ -1218,7 +1218,7 @@ AS 'MODULE_PATHNAME', 'webhook_verify_detail_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/webhooks/mod.rs:122
+-- src/webhooks/mod.rs:129
 -- requires:
 --   webhook_verify
 --   webhook_verify_rotating
