@@ -10,4 +10,4 @@ bench:
 setup:
 	bash scripts/setup.sh
 stop:
-	bash -c 'source scripts/lib.sh; for c in demo regress bench bench15; do cluster_stop $$c $$PG18_BIN; done'
+	bash -c 'source scripts/lib.sh; stop_all_clusters'

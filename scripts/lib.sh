@@ -30,6 +30,16 @@ stop_clusters_of() {
   done
 }
 
+# Stops every cluster of ours that is running, each with its own pg_ctl.
+stop_all_clusters() {
+  local d exe
+  for d in "$RUN_DIR"/*/data; do
+    [ -f "$d/postmaster.pid" ] || continue
+    exe=$(readlink -f "/proc/$(head -1 "$d/postmaster.pid")/exe" 2>/dev/null) || continue
+    "${SUDO_PG[@]}" "$(dirname "$exe")/pg_ctl" -D "$d" -m fast -w stop >/dev/null 2>&1 || true
+  done
+}
+
 # install_ext PG_CONFIG [cargo pgrx install flags...]
 install_ext() {
   local pgc=$1; shift
