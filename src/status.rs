@@ -12,8 +12,9 @@ fn ts(unix: i64) -> Option<String> {
     (unix > 0).then(|| chrono::DateTime::from_timestamp(unix, 0).map(|t| t.to_rfc3339()).unwrap_or_default())
 }
 
-/// One row per fact: `(component, name, value, detail)`.
-#[pg_extern(stable, parallel_safe)]
+/// One row per fact: `(component, name, value, detail)`. VOLATILE: it reads
+/// live worker state from shared memory.
+#[pg_extern(volatile)]
 fn status() -> TableIterator<
     'static,
     (

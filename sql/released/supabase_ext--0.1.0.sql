@@ -178,7 +178,7 @@ AS 'MODULE_PATHNAME', 'role_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/status.rs:16
+-- src/status.rs:17
 -- supabase_ext::status::status
 CREATE  FUNCTION "status"() RETURNS TABLE (
 	"component" TEXT,  /* String */
@@ -186,7 +186,7 @@ CREATE  FUNCTION "status"() RETURNS TABLE (
 	"value" TEXT,  /* Option < String > */
 	"detail" TEXT  /* Option < String > */
 )
-STRICT STABLE PARALLEL SAFE
+STRICT VOLATILE
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'status_wrapper';
 /* </end connected objects> */
