@@ -15,30 +15,22 @@ SUDO_PG=(sudo -u postgres)
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# Stops our clusters that run binaries under PG_CONFIG's prefix: installing
-# overwrites supabase_ext.so in place, and a running postmaster that preloaded
-# it would crash on the next fork.
-stop_clusters_of() {
-  local pgc=$1 bindir; bindir=$("$pgc" --bindir)
-  local d
-  for d in "$RUN_DIR"/*/data; do
-    [ -f "$d/postmaster.pid" ] || continue
-    local exe; exe=$(readlink -f "/proc/$(head -1 "$d/postmaster.pid")/exe" 2>/dev/null || true)
-    if [ "$(dirname "$exe")" = "$(readlink -f "$bindir")" ]; then
-      "${SUDO_PG[@]}" "$bindir/pg_ctl" -D "$d" -m fast -w stop >/dev/null 2>&1 || true
-    fi
-  done
-}
-
-# Stops every cluster of ours that is running, each with its own pg_ctl.
+# stop_all_clusters [BINDIR]: stops our running clusters, each with its own
+# pg_ctl; with BINDIR, only those whose postmaster runs from it. Installing
+# overwrites supabase_ext.so in place, and a running postmaster that
+# preloaded it would crash on the next fork.
 stop_all_clusters() {
-  local d exe
+  local only=${1:+$(readlink -f "$1")} d exe
   for d in "$RUN_DIR"/*/data; do
     [ -f "$d/postmaster.pid" ] || continue
     exe=$(readlink -f "/proc/$(head -1 "$d/postmaster.pid")/exe" 2>/dev/null) || continue
+    [ -z "$only" ] || [ "$(dirname "$exe")" = "$only" ] || continue
     "${SUDO_PG[@]}" "$(dirname "$exe")/pg_ctl" -D "$d" -m fast -w stop >/dev/null 2>&1 || true
   done
 }
+
+# Stops our clusters that run binaries under PG_CONFIG's prefix.
+stop_clusters_of() { stop_all_clusters "$("$1" --bindir)"; }
 
 # install_ext PG_CONFIG [cargo pgrx install flags...]
 install_ext() {

@@ -3,7 +3,7 @@
 //! Each default carries the reason it was chosen. Code reads settings only
 //! through the typed getters below, never through `current_setting()` strings.
 use pgrx::{pg_guard, GucContext, GucFlags, GucRegistry, GucSetting};
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Bumped by Postgres on every assignment of a claim-path setting (SET,
@@ -88,6 +88,29 @@ static EMBED_TOKEN_TTL: GucSetting<i32> = GucSetting::<i32>::new(300);
 /// `SHOW ALL`: callers sign with it through embed_token() but cannot read it.
 static EMBED_TOKEN_SECRET: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 
+/// A claim-path setting: superuser-only, and assigning it bumps the generation.
+fn define_claim_paths(
+    name: &'static CStr,
+    short: &'static CStr,
+    long: &'static CStr,
+    setting: &'static GucSetting<Option<CString>>,
+) {
+    // SAFETY: the hook only bumps an atomic and cannot panic.
+    unsafe {
+        GucRegistry::define_string_guc_with_hooks(
+            name,
+            short,
+            long,
+            setting,
+            GucContext::Suset,
+            GucFlags::default(),
+            None,
+            Some(claim_paths_assigned),
+            None,
+        );
+    }
+}
+
 pub fn init() {
     GucRegistry::define_string_guc(
         c"supabase_ext.database",
@@ -125,48 +148,24 @@ pub fn init() {
         GucContext::Suset,
         GucFlags::default(),
     );
-    // SAFETY: the hook only bumps an atomic and cannot panic.
-    unsafe {
-        GucRegistry::define_string_guc_with_hooks(
-            c"supabase_ext.tenant_claim_paths",
-            c"Comma-separated JWT claim paths searched in order for the tenant id.",
-            c"Dotted paths into request.jwt.claims. Paths under user_metadata are refused.",
-            &TENANT_CLAIM_PATHS,
-            GucContext::Suset,
-            GucFlags::default(),
-            None,
-            Some(claim_paths_assigned),
-            None,
-        );
-    }
-    // SAFETY: the hook only bumps an atomic and cannot panic.
-    unsafe {
-        GucRegistry::define_string_guc_with_hooks(
-            c"supabase_ext.tenant_ids_claim_paths",
-            c"Comma-separated JWT claim paths holding arrays of tenant ids.",
-            c"",
-            &TENANT_IDS_CLAIM_PATHS,
-            GucContext::Suset,
-            GucFlags::default(),
-            None,
-            Some(claim_paths_assigned),
-            None,
-        );
-    }
-    // SAFETY: the hook only bumps an atomic and cannot panic.
-    unsafe {
-        GucRegistry::define_string_guc_with_hooks(
-            c"supabase_ext.role_claim_paths",
-            c"Comma-separated JWT claim paths holding application roles for has_role().",
-            c"",
-            &ROLE_CLAIM_PATHS,
-            GucContext::Suset,
-            GucFlags::default(),
-            None,
-            Some(claim_paths_assigned),
-            None,
-        );
-    }
+    define_claim_paths(
+        c"supabase_ext.tenant_claim_paths",
+        c"Comma-separated JWT claim paths searched in order for the tenant id.",
+        c"Dotted paths into request.jwt.claims. Paths under user_metadata are refused.",
+        &TENANT_CLAIM_PATHS,
+    );
+    define_claim_paths(
+        c"supabase_ext.tenant_ids_claim_paths",
+        c"Comma-separated JWT claim paths holding arrays of tenant ids.",
+        c"",
+        &TENANT_IDS_CLAIM_PATHS,
+    );
+    define_claim_paths(
+        c"supabase_ext.role_claim_paths",
+        c"Comma-separated JWT claim paths holding application roles for has_role().",
+        c"",
+        &ROLE_CLAIM_PATHS,
+    );
     GucRegistry::define_string_guc(
         c"supabase_ext.membership_table",
         c"Optional schema.table of tenant memberships (tenant, user, role).",
@@ -225,30 +224,6 @@ pub fn init() {
         GucContext::Suset,
         GucFlags::SUPERUSER_ONLY | GucFlags::NO_SHOW_ALL,
     );
-}
-
-/// The raw bytes of a string setting without copying, for per-row hot paths
-/// that key caches on it. Valid until the setting next changes: copy to keep.
-fn raw(setting: &'static GucSetting<Option<CString>>) -> &'static [u8] {
-    // SAFETY: Postgres owns the string; it stays valid until the GUC is
-    // reassigned, which cannot happen while this backend runs our code.
-    unsafe {
-        let p = *setting.as_ptr();
-        if p.is_null() {
-            b""
-        } else {
-            std::ffi::CStr::from_ptr(p).to_bytes()
-        }
-    }
-}
-pub fn tenant_claim_paths_raw() -> &'static [u8] {
-    raw(&TENANT_CLAIM_PATHS)
-}
-pub fn tenant_ids_claim_paths_raw() -> &'static [u8] {
-    raw(&TENANT_IDS_CLAIM_PATHS)
-}
-pub fn role_claim_paths_raw() -> &'static [u8] {
-    raw(&ROLE_CLAIM_PATHS)
 }
 
 fn string(setting: &GucSetting<Option<CString>>) -> String {

@@ -26,6 +26,14 @@ pub mod workers;
 
 pgrx::pg_module_magic!();
 
+/// Wall-clock Unix seconds (replay windows, counters, token lifetimes).
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 // The schema itself comes from the control file (`schema = supabase_ext`).
 extension_sql!(
     r#"

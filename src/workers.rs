@@ -19,13 +19,6 @@ pub fn register() {
         .load();
 }
 
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// Entry point of the maintenance worker.
 #[pg_guard]
 #[unsafe(no_mangle)]
@@ -36,7 +29,7 @@ pub extern "C-unwind" fn supabase_ext_maintenance_main(_arg: pg_sys::Datum) {
     {
         let mut s = shmem::WORKER.exclusive();
         s.pid = std::process::id() as i32;
-        s.started_at = now_unix();
+        s.started_at = crate::now_unix();
     }
     log!("{MAINTENANCE_WORKER}: started in database \"{db}\"");
 
@@ -60,7 +53,7 @@ pub extern "C-unwind" fn supabase_ext_maintenance_main(_arg: pg_sys::Datum) {
             Some(Spi::get_one::<i64>("SELECT supabase_ext.run_maintenance()").ok().flatten())
         });
         let mut s = shmem::WORKER.exclusive();
-        s.last_run_at = now_unix();
+        s.last_run_at = crate::now_unix();
         s.runs += 1;
         s.extension_installed = deleted.is_some();
         match deleted {

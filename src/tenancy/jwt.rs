@@ -92,10 +92,7 @@ fn embed_token(resources: default!(JsonB, "'[]'"), ttl: default!(Option<Interval
             None,
         )
     }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = crate::now_unix();
     let jti = uuid::Uuid::new_v4().to_string();
     let tenant_s = tenant.to_string();
     let claims = serde_json::json!({

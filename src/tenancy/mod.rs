@@ -2,7 +2,8 @@
 //! the policy generator (`policies.sql`) and the RLS audit (`audit.sql`).
 //!
 //! The helpers run once per row when a policy calls them unwrapped, so the hot
-//! path does no allocation: it compares the current `request.jwt.claims`
+//! path (claims in `request.jwt.claims`, as PostgREST sets them) does no
+//! allocation: it compares the current `request.jwt.claims`
 //! bytes with the cached ones and returns the cached answer. Keying on the
 //! setting's content (not on a statement id) keeps the cache correct when
 //! claims change between statements, or inside a PL/pgSQL loop.
@@ -11,6 +12,7 @@ use crate::gucs;
 use pgrx::prelude::*;
 use pgrx::{JsonB, Uuid};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ffi::CStr;
 use supabase_ext_core::tenancy::claims::{self, ClaimPaths, ClaimsError};
@@ -50,8 +52,8 @@ struct Cache {
     key: Vec<u8>,
     /// `gucs::claim_paths_generation()` when this entry was computed.
     paths_generation: u64,
-    /// Copies of the three path settings, parsed on demand.
-    paths: [Vec<u8>; 3],
+    /// The three path settings, parsed on demand.
+    paths: [String; 3],
     claims: Option<Value>,
     tenant: Option<Option<[u8; 16]>>,
     tenant_ids: Option<Vec<[u8; 16]>>,
@@ -84,16 +86,16 @@ fn claims_error(e: ClaimsError) -> ! {
 /// when the claims or the path settings changed.
 fn with_claims<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
     let current = setting(c"request.jwt.claims");
+    // Without request.jwt.claims the key is the legacy settings, joined.
+    let key: Cow<'_, [u8]> = match current {
+        Some(bytes) => Cow::Borrowed(bytes),
+        None => Cow::Owned(legacy_key()),
+    };
     let generation = gucs::claim_paths_generation();
     CACHE.with_borrow_mut(|c| {
-        let hit = c.valid
-            && c.paths_generation == generation
-            && match current {
-                Some(bytes) => c.key == bytes,
-                None => c.key.is_empty() && legacy_key().is_empty(),
-            };
+        let hit = c.valid && c.paths_generation == generation && c.key == *key;
         if !hit {
-            refresh(c, current, generation);
+            refresh(c, current.is_some(), key.into_owned(), generation);
         }
         f(c)
     })
@@ -112,43 +114,34 @@ fn legacy_key() -> Vec<u8> {
     k
 }
 
-fn refresh(c: &mut Cache, current: Option<&[u8]>, generation: u64) {
+/// `key` is the claims setting's bytes when `from_claims_setting`, else the
+/// legacy key.
+fn refresh(c: &mut Cache, from_claims_setting: bool, key: Vec<u8>, generation: u64) {
     c.valid = false;
-    let parsed = match current {
-        Some(bytes) => {
-            let text = std::str::from_utf8(bytes)
-                .unwrap_or_else(|_| claims_error(ClaimsError::InvalidJson("not UTF-8".into())));
-            claims::parse_claims(Some(text)).unwrap_or_else(|e| claims_error(e))
-        }
-        None => None,
-    };
-    let (key, claims) = match current {
-        Some(bytes) => (bytes.to_vec(), parsed),
-        None => {
-            let values: Vec<(&str, Option<String>)> = LEGACY
-                .iter()
-                .map(|(claim, name)| (*claim, setting(name).map(|v| String::from_utf8_lossy(v).into_owned())))
-                .collect();
-            let refs: Vec<(&str, Option<&str>)> = values.iter().map(|(k, v)| (*k, v.as_deref())).collect();
-            (legacy_key(), claims::merge_legacy(None, &refs))
-        }
+    let claims = if from_claims_setting {
+        let text = std::str::from_utf8(&key)
+            .unwrap_or_else(|_| claims_error(ClaimsError::InvalidJson("not UTF-8".into())));
+        claims::parse_claims(Some(text)).unwrap_or_else(|e| claims_error(e))
+    } else {
+        let values: Vec<(&str, Option<String>)> = LEGACY
+            .iter()
+            .map(|(claim, name)| (*claim, setting(name).map(|v| String::from_utf8_lossy(v).into_owned())))
+            .collect();
+        let refs: Vec<(&str, Option<&str>)> = values.iter().map(|(k, v)| (*k, v.as_deref())).collect();
+        claims::merge_legacy(None, &refs)
     };
     *c = Cache {
         valid: true,
         key,
         paths_generation: generation,
-        paths: [
-            gucs::tenant_claim_paths_raw().to_vec(),
-            gucs::tenant_ids_claim_paths_raw().to_vec(),
-            gucs::role_claim_paths_raw().to_vec(),
-        ],
+        paths: [gucs::tenant_claim_paths(), gucs::tenant_ids_claim_paths(), gucs::role_claim_paths()],
         claims,
         ..Cache::default()
     };
 }
 
-fn paths(raw: &[u8]) -> ClaimPaths {
-    ClaimPaths::parse(&String::from_utf8_lossy(raw)).unwrap_or_else(|e| claims_error(e))
+fn paths(spec: &str) -> ClaimPaths {
+    ClaimPaths::parse(spec).unwrap_or_else(|e| claims_error(e))
 }
 
 fn uuid_bytes(s: &str) -> [u8; 16] {

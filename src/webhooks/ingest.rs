@@ -147,13 +147,6 @@ fn resolve_secrets(client: &SpiClient<'_>, endpoint: &str, secrets: &[String]) -
         .collect()
 }
 
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// Verifies a delivery for `endpoint`, then stores it once.
 /// Returns `(event id, duplicate)`.
 fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64, bool) {
@@ -167,7 +160,7 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
             )
         });
         if !ep.enabled {
-            shmem::count_webhook(endpoint, Outcome::Rejected("endpoint_disabled"), now_unix());
+            shmem::count_webhook(endpoint, Outcome::Rejected("endpoint_disabled"), crate::now_unix());
             raise(
                 Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                 format!("webhook endpoint \"{endpoint}\" is disabled"),
@@ -179,12 +172,12 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
         let hdrs = headers(raw_headers);
         let secrets = resolve_secrets(client, endpoint, &ep.secrets);
         let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-        let v = wh::verify(&p, &refs, body, &hdrs, interval_secs(ep.tolerance), now_unix());
+        let v = wh::verify(&p, &refs, body, &hdrs, interval_secs(ep.tolerance), crate::now_unix());
         if !v.valid {
             let reason = v.reason.unwrap_or(wh::Reason::NoMatchingSignature);
             // Shared memory outlives the rollback this ERROR causes; the log
             // line covers servers without preload. Neither carries a secret.
-            shmem::count_webhook(endpoint, Outcome::Rejected(reason.code()), now_unix());
+            shmem::count_webhook(endpoint, Outcome::Rejected(reason.code()), crate::now_unix());
             pgrx::log!(
                 "supabase_ext: webhook endpoint \"{endpoint}\" rejected a delivery: {}",
                 reason.code()
@@ -225,7 +218,7 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
                     .update("SELECT pg_notify('supabase_ext_webhooks', $1)", None, &[endpoint.into()])
                     .unwrap_or_else(|e| spi_err(e));
             }
-            shmem::count_webhook(endpoint, Outcome::Accepted, now_unix());
+            shmem::count_webhook(endpoint, Outcome::Accepted, crate::now_unix());
             return (id, false);
         }
         // ON CONFLICT waited for any concurrent inserter to commit, so the
@@ -242,7 +235,7 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
                     None,
                 )
             });
-        shmem::count_webhook(endpoint, Outcome::Duplicate, now_unix());
+        shmem::count_webhook(endpoint, Outcome::Duplicate, crate::now_unix());
         (id, true)
     })
 }

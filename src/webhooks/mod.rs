@@ -46,14 +46,12 @@ pub(crate) fn headers(h: &serde_json::Value) -> Headers {
 }
 
 fn headers_error(e: wh::WebhookError) -> ! {
-    {
-        raise(
-            Code::ERRCODE_INVALID_PARAMETER_VALUE,
-            e.to_string(),
-            None,
-            Some("pass headers as a JSON object, e.g. current_setting('request.headers', true)::jsonb"),
-        )
-    }
+    raise(
+        Code::ERRCODE_INVALID_PARAMETER_VALUE,
+        e.to_string(),
+        None,
+        Some("pass headers as a JSON object, e.g. current_setting('request.headers', true)::jsonb"),
+    )
 }
 
 fn check(
