@@ -3,59 +3,66 @@
 //! This crate is glue. The logic lives in `crates/core` (no pgrx), one module per
 //! domain here exposes it to SQL:
 //!
-//! | module      | domain                                                          |
-//! |-------------|-----------------------------------------------------------------|
-//! | `webhooks`  | inbound signature verification, idempotent ingestion, signing   |
-//! | `tenancy`   | JWT claims helpers, tenant RLS policies, RLS audit, HS256 JWTs  |
-//! | `status`    | `supabase_ext.status()`                                         |
-//! | `gucs`      | every `supabase_ext.*` setting                                  |
-//! | `shmem`     | shared-memory state (worker state, webhook failure counters)    |
-//! | `workers`   | background workers (only with `shared_preload_libraries`)       |
-//! | `errors`    | SQLSTATE-carrying error reports                                 |
+//! Each domain folder owns its SQL functions, SQL objects, grants, settings
+//! (`gucs.rs`) and shared-memory state (`shmem.rs`):
+//!
+//! | module        | domain                                                          |
+//! |---------------|-----------------------------------------------------------------|
+//! | `webhooks`    | inbound signature verification, idempotent ingestion, signing   |
+//! | `tenancy`     | JWT claims helpers, tenant RLS policies, RLS audit, HS256 JWTs  |
+//! | `maintenance` | the background worker and `run_maintenance()` (jobs absorbs it) |
+//! | `status`      | `supabase_ext.status()`, composed from each domain's rows       |
+//! | `common`      | mechanisms only: errors, time, setting helpers, status rows     |
 use pgrx::prelude::*;
 
-pub mod errors;
-pub mod gucs;
-pub mod shmem;
+pub mod common;
+pub mod maintenance;
 pub mod status;
 pub mod tenancy;
-#[cfg(any(test, feature = "pg_test"))]
-pub mod testing;
 pub mod webhooks;
-pub mod workers;
 
 pgrx::pg_module_magic!();
-
-/// Wall-clock Unix seconds (replay windows, counters, token lifetimes).
-pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
 
 // The schema itself comes from the control file (`schema = supabase_ext`).
 extension_sql!(
     r#"
 COMMENT ON SCHEMA supabase_ext IS 'supabase_ext: webhooks, tenancy, search, drift and jobs for self-hosted Supabase';
+-- Callers need the schema to reach the claims helpers used inside RLS
+-- policies and the public webhook entry point; table and function privileges
+-- still decide what each role may do.
+GRANT USAGE ON SCHEMA supabase_ext TO PUBLIC;
+
+-- What each domain grants to Supabase's API roles, applied by
+-- grant_supabase_roles() (finalize.sql). Filled by the extension's scripts only.
+CREATE TABLE supabase_ext.role_grants (
+    domain    text NOT NULL,
+    grantee   text NOT NULL,
+    privilege text NOT NULL,
+    object    text NOT NULL,
+    PRIMARY KEY (grantee, object)
+);
+REVOKE ALL ON supabase_ext.role_grants FROM PUBLIC;
 "#,
     name = "bootstrap",
     bootstrap
 );
 
-extension_sql_file!("maintenance.sql", name = "maintenance", requires = ["webhooks_requests"]);
 extension_sql_file!("finalize.sql", name = "finalize", finalize);
 
 /// Runs in the postmaster when preloaded, otherwise in each backend on first use.
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
-    gucs::init();
     // SAFETY: read-only global set by Postgres before any library is loaded.
     let preloading = unsafe { pg_sys::process_shared_preload_libraries_in_progress };
     if preloading {
-        shmem::init();
-        workers::register();
+        common::set_preloaded();
     }
+    // Postmaster-only settings, shared memory and workers exist only when
+    // preloading; everything else works in any backend that loads us.
+    maintenance::init(preloading);
+    webhooks::init(preloading);
+    tenancy::init();
+    common::guc::reserve_prefix();
 }
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -1,16 +1,8 @@
-//! `supabase_ext.status()`: versions, workers, settings and companions at a glance.
-use crate::{gucs, shmem, workers};
+//! `supabase_ext.status()`: one view over every domain. Each domain
+//! contributes its own rows; this file only orders them.
+use crate::common::status::{row, Row};
+use crate::{maintenance, tenancy, webhooks};
 use pgrx::prelude::*;
-
-type Row = (String, String, Option<String>, Option<String>);
-
-fn row(component: &str, name: &str, value: Option<String>, detail: Option<String>) -> Row {
-    (component.to_string(), name.to_string(), value, detail)
-}
-
-fn ts(unix: i64) -> Option<String> {
-    (unix > 0).then(|| chrono::DateTime::from_timestamp(unix, 0).map(|t| t.to_rfc3339()).unwrap_or_default())
-}
 
 /// One row per fact: `(component, name, value, detail)`. VOLATILE: it reads
 /// live worker state from shared memory.
@@ -29,40 +21,12 @@ fn status() -> TableIterator<
     let pg: Option<String> = Spi::get_one("SELECT current_setting('server_version')").ok().flatten();
     rows.push(row("postgres", "version", pg, None));
 
-    match shmem::worker_snapshot() {
-        None => rows.push(row(
-            "workers",
-            "preloaded",
-            Some("false".into()),
-            Some(
-                "background workers are off: supabase_ext is not in shared_preload_libraries. Every SQL \
-                 function still works; schedule supabase_ext.run_maintenance() with pg_cron, or add \
-                 supabase_ext to shared_preload_libraries and restart."
-                    .into(),
-            ),
-        )),
-        Some(w) => {
-            rows.push(row("workers", "preloaded", Some("true".into()), None));
-            let state = if w.pid > 0 { "running" } else { "stopped" };
-            let detail = if w.pid > 0 && !w.extension_installed && w.runs > 0 {
-                Some(format!(
-                    "connected to database \"{}\" where supabase_ext is not installed; set supabase_ext.database",
-                    gucs::database()
-                ))
-            } else {
-                Some(format!("database \"{}\"", gucs::database()))
-            };
-            rows.push(row("workers", workers::MAINTENANCE_WORKER, Some(state.into()), detail));
-            rows.push(row("workers", "maintenance_pid", (w.pid > 0).then(|| w.pid.to_string()), None));
-            rows.push(row("workers", "maintenance_started_at", ts(w.started_at), None));
-            rows.push(row("workers", "maintenance_last_run_at", ts(w.last_run_at), None));
-            rows.push(row("workers", "maintenance_runs", Some(w.runs.to_string()), None));
-            rows.push(row("workers", "maintenance_failures", Some(w.failures.to_string()), None));
-            rows.push(row("workers", "maintenance_last_deleted", Some(w.last_deleted.to_string()), None));
-        }
-    }
-
-    for (name, value) in gucs::all() {
+    rows.extend(maintenance::status_rows());
+    let settings = maintenance::gucs::all(crate::common::preloaded())
+        .into_iter()
+        .chain(webhooks::gucs::all())
+        .chain(tenancy::gucs::all());
+    for (name, value) in settings {
         rows.push(row("settings", name, Some(value), None));
     }
 

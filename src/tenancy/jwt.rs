@@ -1,8 +1,8 @@
 //! HS256/384/512 JWTs and short-lived embed tokens. The verification rules
 //! (no `alg: none`, allow-listed algorithms, constant-time compare, exp/nbf)
 //! live in `supabase_ext_core::tenancy::jwt`.
-use crate::errors::{raise, Code};
-use crate::webhooks::{interval_secs, unix_secs};
+use crate::common::errors::{raise, Code};
+use crate::common::time::{interval_secs, now_unix, unix_secs};
 use pgrx::prelude::*;
 use pgrx::JsonB;
 use supabase_ext_core::tenancy::jwt::{self as jwt_core, Alg};
@@ -61,7 +61,7 @@ fn jwt_verify(
 #[pg_extern(volatile, security_definer)]
 #[search_path(pg_catalog, pg_temp)]
 fn embed_token(resources: default!(JsonB, "'[]'"), ttl: default!(Option<Interval>, "NULL")) -> String {
-    let secret = crate::gucs::embed_token_secret();
+    let secret = super::gucs::embed_token_secret();
     if secret.is_empty() {
         raise(
             Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -82,7 +82,7 @@ fn embed_token(resources: default!(JsonB, "'[]'"), ttl: default!(Option<Interval
     let user: Option<pgrx::Uuid> = Spi::get_one("SELECT supabase_ext.uid()").unwrap_or(None);
     let ttl_secs = match ttl {
         Some(iv) => interval_secs(iv),
-        None => crate::gucs::embed_token_ttl_secs() as i64,
+        None => super::gucs::embed_token_ttl_secs() as i64,
     };
     if !(1..=86_400).contains(&ttl_secs) {
         raise(
@@ -92,7 +92,7 @@ fn embed_token(resources: default!(JsonB, "'[]'"), ttl: default!(Option<Interval
             None,
         )
     }
-    let now = crate::now_unix();
+    let now = now_unix();
     let jti = uuid::Uuid::new_v4().to_string();
     let tenant_s = tenant.to_string();
     let claims = serde_json::json!({

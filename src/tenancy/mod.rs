@@ -7,8 +7,7 @@
 //! bytes with the cached ones and returns the cached answer. Keying on the
 //! setting's content (not on a statement id) keeps the cache correct when
 //! claims change between statements, or inside a PL/pgSQL loop.
-use crate::errors::{raise, Code};
-use crate::gucs;
+use crate::common::errors::{raise, Code};
 use pgrx::prelude::*;
 use pgrx::{JsonB, Uuid};
 use serde_json::Value;
@@ -17,6 +16,7 @@ use std::cell::RefCell;
 use std::ffi::CStr;
 use supabase_ext_core::tenancy::claims::{self, ClaimPaths, ClaimsError};
 
+pub mod gucs;
 pub mod jwt;
 #[cfg(any(test, feature = "pg_test"))]
 mod tests;
@@ -59,6 +59,10 @@ struct Cache {
     tenant_ids: Option<Vec<[u8; 16]>>,
     subject: Option<Option<[u8; 16]>>,
     role: Option<Option<String>>,
+}
+
+pub fn init() {
+    gucs::init();
 }
 
 thread_local! {

@@ -2,7 +2,7 @@
 //! memberships, and tenant isolation replayed through PostgREST's protocol.
 #[pgrx::pg_schema]
 mod tests {
-    use crate::testing::{postgrest_request, reset_role, sqlstate, supabase_roles};
+    use crate::common::testing::{postgrest_request, reset_role, sqlstate, supabase_roles};
     use pgrx::prelude::*;
 
     const RFC7515_A1: &str = "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";

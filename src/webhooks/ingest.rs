@@ -3,9 +3,10 @@
 //! `webhook_receive` is SECURITY DEFINER because the caller (often `anon`,
 //! through PostgREST) must not read secrets; the signature is the caller's
 //! authentication. Its search_path is pinned and every name is qualified.
-use super::{headers, interval_secs, provider};
-use crate::errors::{raise, Code};
-use crate::shmem::{self, Outcome};
+use super::shmem::{self, Outcome};
+use super::{headers, provider};
+use crate::common::errors::{raise, Code};
+use crate::common::time::{from_unix, interval_secs, now_unix};
 use pgrx::prelude::*;
 use pgrx::spi::{OwnedPreparedStatement, SpiClient};
 use pgrx::{JsonB, PgBuiltInOids, PgOid};
@@ -160,7 +161,7 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
             )
         });
         if !ep.enabled {
-            shmem::count_webhook(endpoint, Outcome::Rejected("endpoint_disabled"), crate::now_unix());
+            shmem::count_webhook(endpoint, Outcome::Rejected("endpoint_disabled"), now_unix());
             raise(
                 Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                 format!("webhook endpoint \"{endpoint}\" is disabled"),
@@ -172,12 +173,12 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
         let hdrs = headers(raw_headers);
         let secrets = resolve_secrets(client, endpoint, &ep.secrets);
         let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-        let v = wh::verify(&p, &refs, body, &hdrs, interval_secs(ep.tolerance), crate::now_unix());
+        let v = wh::verify(&p, &refs, body, &hdrs, interval_secs(ep.tolerance), now_unix());
         if !v.valid {
             let reason = v.reason.unwrap_or(wh::Reason::NoMatchingSignature);
             // Shared memory outlives the rollback this ERROR causes; the log
             // line covers servers without preload. Neither carries a secret.
-            shmem::count_webhook(endpoint, Outcome::Rejected(reason.code()), crate::now_unix());
+            shmem::count_webhook(endpoint, Outcome::Rejected(reason.code()), now_unix());
             pgrx::log!(
                 "supabase_ext: webhook endpoint \"{endpoint}\" rejected a delivery: {}",
                 reason.code()
@@ -213,12 +214,12 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
         if let Some(id) = inserted.into_iter().next().and_then(|r| r.get::<i64>(1).ok().flatten()) {
             // Postgres folds identical notifications within one transaction,
             // so a batch of deliveries wakes each listener once.
-            if crate::gucs::webhook_notify() {
+            if super::gucs::webhook_notify() {
                 client
                     .update("SELECT pg_notify('supabase_ext_webhooks', $1)", None, &[endpoint.into()])
                     .unwrap_or_else(|e| spi_err(e));
             }
-            shmem::count_webhook(endpoint, Outcome::Accepted, crate::now_unix());
+            shmem::count_webhook(endpoint, Outcome::Accepted, now_unix());
             return (id, false);
         }
         // ON CONFLICT waited for any concurrent inserter to commit, so the
@@ -235,7 +236,7 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
                     None,
                 )
             });
-        shmem::count_webhook(endpoint, Outcome::Duplicate, crate::now_unix());
+        shmem::count_webhook(endpoint, Outcome::Duplicate, now_unix());
         (id, true)
     })
 }
@@ -373,7 +374,7 @@ fn webhook_counters() -> TableIterator<
     ),
 > {
     let Some(slots) = shmem::webhook_snapshot() else {
-        crate::errors::warn(
+        crate::common::errors::warn(
             Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
             "webhook counters need supabase_ext in shared_preload_libraries",
             Some("rejections are still logged to the server log"),
@@ -383,12 +384,7 @@ fn webhook_counters() -> TableIterator<
     let rows: Vec<_> = slots
         .iter()
         .map(|s| {
-            let at = (s.last_rejected_at > 0)
-                .then(|| {
-                    TimestampWithTimeZone::try_from((s.last_rejected_at - super::PG_EPOCH_UNIX) * 1_000_000)
-                        .ok()
-                })
-                .flatten();
+            let at = from_unix(s.last_rejected_at);
             let reason = s.last_reason();
             (
                 s.name(),

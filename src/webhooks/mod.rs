@@ -1,33 +1,27 @@
 //! Webhooks glue: stateless verification and signing (this file) and
 //! endpoints plus idempotent ingestion (`ingest.rs`). The schemes themselves
 //! live in `supabase_ext_core::webhooks`.
-use crate::errors::{raise, Code};
+use crate::common::errors::{raise, Code};
+use crate::common::time::{interval_secs, unix_secs};
 use pgrx::prelude::*;
 use pgrx::JsonB;
 use supabase_ext_core::webhooks::{self as wh, Headers, Provider, Verification};
 
+pub mod gucs;
 pub mod ingest;
 pub mod jsonb;
+pub mod shmem;
 use jsonb::{JsonbHeaders, JsonbOptions};
 #[cfg(any(test, feature = "pg_test"))]
 mod tests;
 
 extension_sql_file!("schema.sql", name = "webhooks_schema", requires = ["bootstrap"]);
 
-/// Postgres epoch (2000-01-01) in Unix seconds.
-pub(crate) const PG_EPOCH_UNIX: i64 = 946_684_800;
-
-pub fn unix_secs(at: TimestampWithTimeZone) -> i64 {
-    let micros: i64 = pg_sys::TimestampTz::from(at);
-    micros.div_euclid(1_000_000) + PG_EPOCH_UNIX
-}
-
-pub fn interval_secs(iv: Interval) -> i64 {
-    let secs = iv.as_micros() / 1_000_000;
-    if secs < 0 {
-        raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, "tolerance must not be negative", None, None)
+pub fn init(preloading: bool) {
+    gucs::init();
+    if preloading {
+        shmem::init();
     }
-    secs.min(i64::MAX as i128) as i64
 }
 
 pub(crate) fn provider(name: &str, options: &serde_json::Value) -> Provider {
@@ -166,4 +160,10 @@ COMMENT ON VIEW supabase_ext.webhook_counters IS
 "#,
     name = "webhooks_counters_view",
     requires = [ingest::webhook_counters]
+);
+
+extension_sql_file!(
+    "grants.sql",
+    name = "webhooks_grants",
+    requires = ["webhooks_requests", "webhooks_counters_view", "webhooks_overloads", "bootstrap"]
 );

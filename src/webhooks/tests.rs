@@ -2,7 +2,7 @@
 //! idempotency, failures, grants, and PostgREST's raw-body protocol.
 #[pgrx::pg_schema]
 mod tests {
-    use crate::testing::{postgrest_request, reset_role, sqlstate, supabase_roles};
+    use crate::common::testing::{postgrest_request, reset_role, sqlstate, supabase_roles};
     use pgrx::prelude::*;
 
     const GITHUB_SIG: &str = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";

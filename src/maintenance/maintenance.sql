@@ -16,7 +16,6 @@ BEGIN
     RETURN n;
 END $$;
 
--- Callers need the schema to reach the claims helpers used inside RLS
--- policies and the public webhook entry point; table and function privileges
--- still decide what each role may do.
-GRANT USAGE ON SCHEMA supabase_ext TO PUBLIC;
+REVOKE ALL ON FUNCTION supabase_ext.run_maintenance() FROM PUBLIC;
+INSERT INTO supabase_ext.role_grants (domain, grantee, privilege, object) VALUES
+    ('maintenance', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.run_maintenance()');

@@ -1,7 +1,6 @@
-//! Every `supabase_ext.*` setting, registered once from `_PG_init`.
-//!
-//! Each default carries the reason it was chosen. Code reads settings only
-//! through the typed getters below, never through `current_setting()` strings.
+//! Settings of the tenancy domain: where claims live, the membership table,
+//! the audit's exposed schemas, embed tokens.
+use crate::common::guc::string;
 use pgrx::{pg_guard, GucContext, GucFlags, GucRegistry, GucSetting};
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,28 +19,6 @@ unsafe extern "C-unwind" fn claim_paths_assigned(_newval: *const c_char, _extra:
 pub fn claim_paths_generation() -> u64 {
     CLAIM_PATHS_GENERATION.load(Ordering::Relaxed)
 }
-
-/// Database the background workers connect to. Supabase keeps its data in the
-/// database `postgres`, so that is the default; set it where you created the
-/// extension. Postmaster-only: a worker connects once per start.
-static DATABASE: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"postgres"));
-
-/// Seconds between maintenance runs of the background worker. 60 s keeps
-/// retention sweeps small (a minute of completed events per batch at most) and
-/// costs one short transaction a minute on an idle database.
-static MAINTENANCE_INTERVAL: GucSetting<i32> = GucSetting::<i32>::new(60);
-
-/// Days completed webhook events are kept. 7 days outlasts every supported
-/// provider's retry window (Stripe retries for 3 days, GitHub keeps deliveries
-/// 3 days) with a weekend to spare for replaying an incident. 0 keeps forever.
-static WEBHOOK_RETENTION_DAYS: GucSetting<i32> = GucSetting::<i32>::new(7);
-
-/// Whether each new webhook event sends `NOTIFY supabase_ext_webhooks`.
-/// On by default: consumers should wake without polling. Postgres folds the
-/// notifications of one transaction, but every notifying transaction takes a
-/// global lock at commit, which caps concurrent ingestion (BENCHMARKS.md
-/// measures it); turn it off where consumers poll webhook_claim() anyway.
-static WEBHOOK_NOTIFY: GucSetting<bool> = GucSetting::<bool>::new(true);
 
 /// Claim paths searched, in order, for the caller's tenant. Mirrors where
 /// Supabase projects put it: a custom top-level claim first, then
@@ -112,42 +89,6 @@ fn define_claim_paths(
 }
 
 pub fn init() {
-    GucRegistry::define_string_guc(
-        c"supabase_ext.database",
-        c"Database the supabase_ext background workers connect to.",
-        c"Set to the database where CREATE EXTENSION supabase_ext ran.",
-        &DATABASE,
-        GucContext::Postmaster,
-        GucFlags::default(),
-    );
-    GucRegistry::define_int_guc(
-        c"supabase_ext.maintenance_interval",
-        c"Seconds between background maintenance runs (retention).",
-        c"",
-        &MAINTENANCE_INTERVAL,
-        1,
-        86_400,
-        GucContext::Sighup,
-        GucFlags::UNIT_S,
-    );
-    GucRegistry::define_int_guc(
-        c"supabase_ext.webhook_retention_days",
-        c"Days completed webhook events are kept; 0 keeps them forever.",
-        c"",
-        &WEBHOOK_RETENTION_DAYS,
-        0,
-        36_500,
-        GucContext::Sighup,
-        GucFlags::default(),
-    );
-    GucRegistry::define_bool_guc(
-        c"supabase_ext.webhook_notify",
-        c"Send NOTIFY supabase_ext_webhooks for each new webhook event.",
-        c"",
-        &WEBHOOK_NOTIFY,
-        GucContext::Suset,
-        GucFlags::default(),
-    );
     define_claim_paths(
         c"supabase_ext.tenant_claim_paths",
         c"Comma-separated JWT claim paths searched in order for the tenant id.",
@@ -226,22 +167,6 @@ pub fn init() {
     );
 }
 
-fn string(setting: &GucSetting<Option<CString>>) -> String {
-    setting.get().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
-pub fn database() -> String {
-    string(&DATABASE)
-}
-pub fn maintenance_interval_secs() -> u64 {
-    MAINTENANCE_INTERVAL.get().max(1) as u64
-}
-pub fn webhook_retention_days() -> i32 {
-    WEBHOOK_RETENTION_DAYS.get()
-}
-pub fn webhook_notify() -> bool {
-    WEBHOOK_NOTIFY.get()
-}
 pub fn tenant_claim_paths() -> String {
     string(&TENANT_CLAIM_PATHS)
 }
@@ -274,13 +199,9 @@ pub fn embed_token_secret() -> String {
     string(&EMBED_TOKEN_SECRET)
 }
 
-/// Name and current value of every setting, for `status()`.
+/// Name and value of each setting, for `status()`.
 pub fn all() -> Vec<(&'static str, String)> {
     vec![
-        ("supabase_ext.database", database()),
-        ("supabase_ext.maintenance_interval", format!("{}s", MAINTENANCE_INTERVAL.get())),
-        ("supabase_ext.webhook_retention_days", webhook_retention_days().to_string()),
-        ("supabase_ext.webhook_notify", if webhook_notify() { "on" } else { "off" }.to_string()),
         ("supabase_ext.tenant_claim_paths", tenant_claim_paths()),
         ("supabase_ext.tenant_ids_claim_paths", tenant_ids_claim_paths()),
         ("supabase_ext.role_claim_paths", role_claim_paths()),

@@ -1,5 +1,5 @@
-//! Shared-memory state. Present only when the library is preloaded
-//! (`shared_preload_libraries`); every reader copes with its absence.
+//! Shared-memory state of the webhooks domain. Present only when the library
+//! is preloaded (`shared_preload_libraries`); every reader copes with its absence.
 //!
 //! Why shared memory for webhook failure counters: a failed verification
 //! raises an ERROR, which rolls back the caller's transaction, so a row written
@@ -7,16 +7,9 @@
 //! one short LWLock hold per delivery, writes no WAL, and is readable from any
 //! session through `supabase_ext.webhook_counters`. Like pg_stat_statements,
 //! counters reset when the server restarts; that is acceptable for monitoring.
+use crate::common::preloaded as available;
 use pgrx::prelude::*;
 use pgrx::{pg_shmem_init, PGRXSharedMemory, PgLwLock};
-use std::sync::atomic::{AtomicBool, Ordering};
-
-static PRELOADED: AtomicBool = AtomicBool::new(false);
-
-/// True when `_PG_init` ran from `shared_preload_libraries`.
-pub fn available() -> bool {
-    PRELOADED.load(Ordering::Relaxed)
-}
 
 const NAME_LEN: usize = 64;
 const REASON_LEN: usize = 32;
@@ -61,38 +54,13 @@ pub struct WebhookCounters {
 }
 unsafe impl PGRXSharedMemory for WebhookCounters {}
 
-#[derive(Copy, Clone)]
-pub struct WorkerState {
-    pub pid: i32,
-    pub started_at: i64,
-    pub last_run_at: i64,
-    pub runs: u64,
-    pub last_deleted: i64,
-    pub failures: u64,
-    pub extension_installed: bool,
-}
-unsafe impl PGRXSharedMemory for WorkerState {}
-
 pub static WEBHOOK_COUNTERS: PgLwLock<WebhookCounters> =
     unsafe { PgLwLock::new(c"supabase_ext_webhook_counters") };
-pub static WORKER: PgLwLock<WorkerState> = unsafe { PgLwLock::new(c"supabase_ext_worker_state") };
 
 pub fn init() {
     pg_shmem_init!(
         WEBHOOK_COUNTERS = WebhookCounters { slots: [EndpointCounters::EMPTY; ENDPOINT_SLOTS], used: 0 }
     );
-    pg_shmem_init!(
-        WORKER = WorkerState {
-            pid: 0,
-            started_at: 0,
-            last_run_at: 0,
-            runs: 0,
-            last_deleted: 0,
-            failures: 0,
-            extension_installed: false
-        }
-    );
-    PRELOADED.store(true, Ordering::Relaxed);
 }
 
 fn truncate(s: &str, max: usize) -> &[u8] {
@@ -158,11 +126,4 @@ pub fn webhook_snapshot() -> Option<Vec<EndpointCounters>> {
     }
     let c = WEBHOOK_COUNTERS.share();
     Some(c.slots[..c.used.min(ENDPOINT_SLOTS)].to_vec())
-}
-
-pub fn worker_snapshot() -> Option<WorkerState> {
-    if !available() {
-        return None;
-    }
-    Some(*WORKER.share())
 }

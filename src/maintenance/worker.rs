@@ -1,7 +1,8 @@
-//! Background workers. Registered only from `shared_preload_libraries`; every
+//! The maintenance background worker. Registered only from `shared_preload_libraries`; every
 //! task they run is a plain SQL function too (`supabase_ext.run_maintenance()`),
 //! so pg_cron can drive the same work where workers are off.
-use crate::{gucs, shmem};
+use super::{gucs, shmem};
+use crate::common::time::now_unix;
 use pgrx::bgworkers::{BackgroundWorker, BackgroundWorkerBuilder, SignalWakeFlags};
 use pgrx::prelude::*;
 use std::time::Duration;
@@ -29,7 +30,7 @@ pub extern "C-unwind" fn supabase_ext_maintenance_main(_arg: pg_sys::Datum) {
     {
         let mut s = shmem::WORKER.exclusive();
         s.pid = std::process::id() as i32;
-        s.started_at = crate::now_unix();
+        s.started_at = now_unix();
     }
     log!("{MAINTENANCE_WORKER}: started in database \"{db}\"");
 
@@ -53,7 +54,7 @@ pub extern "C-unwind" fn supabase_ext_maintenance_main(_arg: pg_sys::Datum) {
             Some(Spi::get_one::<i64>("SELECT supabase_ext.run_maintenance()").ok().flatten())
         });
         let mut s = shmem::WORKER.exclusive();
-        s.last_run_at = crate::now_unix();
+        s.last_run_at = now_unix();
         s.runs += 1;
         s.extension_installed = deleted.is_some();
         match deleted {
