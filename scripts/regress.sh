@@ -1,29 +1,89 @@
 #!/usr/bin/env bash
-# pg_regress golden files (tests/pg_regress) and the upgrade/schema check,
-# against a preloaded PG18 cluster with the freshly built extension.
+# The golden-file suite (tests/pg_regress) in the setups users run, plus the
+# out-of-process checks that need a live cluster:
+#
+#   regress.sh pg18 preload    PG18, supabase_ext preloaded: pg_regress, the
+#                              isolation specs, dump/restore, upgrade check
+#   regress.sh pg18 nopreload  PG18 without preload (hosted-style): pg_regress,
+#                              run_maintenance() from a fresh connection
+#   regress.sh pg15 nopreload  Debian PG15 with real pg_cron preloaded and
+#                              supabase_ext not: pg_regress, maintenance run
+#                              by pg_cron itself
+#
+# Output that legitimately differs between lanes (status() rows) has
+# alternative expected files (NAME_1.out), which pg_regress accepts.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+PG=${1:-pg18} MODE=${2:-preload}
+case "$PG" in
+  pg18) BIN=$PG18_BIN; PGC=$PG18_CONFIG; PGXS=$PG18_HOME/lib/pgxs ;;
+  pg15) BIN=$PG15_BIN; PGC=$PG15_CONFIG; PGXS=$("$PG15_CONFIG" --pkglibdir)/pgxs ;;
+  *) echo "usage: regress.sh pg18|pg15 preload|nopreload"; exit 2 ;;
+esac
+NAME=regress-$PG-$MODE
 PORT=${SUPABASE_EXT_REGRESS_PORT:-54319}
+[ "$PG" = pg15 ] && PORT=$((PORT + 2))
+[ "$MODE" = nopreload ] && PORT=$((PORT + 1))
 
-install_ext "$PG18_CONFIG" >/dev/null
-cluster_start regress "$PG18_BIN" "$PORT" \
-  "shared_preload_libraries = 'supabase_ext'" "supabase_ext.database = 'postgres'"
-trap 'cluster_stop regress "$PG18_BIN"' EXIT
-psql_at regress "$PG18_BIN" "$PORT" -q -c "$SUPABASE_ROLES_SQL"
+conf=()
+case "$PG/$MODE" in
+  */preload) conf=("shared_preload_libraries = 'supabase_ext'" "supabase_ext.database = 'postgres'") ;;
+  pg15/nopreload) conf=("shared_preload_libraries = 'pg_cron'" "cron.database_name = 'postgres'") ;;
+esac
 
-out=$RUN_DIR/regress/out; mkdir -p "$out"
+install_ext "$PGC" >/dev/null
+cluster_start "$NAME" "$BIN" "$PORT" "${conf[@]}"
+trap 'cluster_stop "$NAME" "$BIN"' EXIT
+q() { psql_at "$NAME" "$BIN" "$PORT" "$@"; }
+q -q -c "$SUPABASE_ROLES_SQL"
+
+# Real pg_cron: schedule maintenance now (it fires at the next whole minute)
+# so the wait overlaps the suite.
+if [ "$PG/$MODE" = pg15/nopreload ]; then
+  q -q -c "CREATE DATABASE cron_maint" -c "CREATE EXTENSION pg_cron"
+  q -q -d cron_maint -f "$ROOT/tests/lanes/maintenance_setup.sql"
+  q -q -c "SELECT cron.schedule_in_database('supabase_ext maintenance', '* * * * *',
+                 'SELECT supabase_ext.run_maintenance()', 'cron_maint')" >/dev/null
+fi
+
+out=$RUN_DIR/$NAME/out; mkdir -p "$out"
 tests=$(cd "$ROOT/tests/pg_regress/sql" && ls ./*.sql | sed 's|^\./||; s|\.sql$||' | sort)
 # shellcheck disable=SC2086
-if ! "$PG18_HOME/lib/pgxs/src/test/regress/pg_regress" \
-    --bindir="$PG18_BIN" --inputdir="$ROOT/tests/pg_regress" --outputdir="$out" \
-    --host="$RUN_DIR/regress" --port="$PORT" --user=postgres \
+if ! "$PGXS/src/test/regress/pg_regress" \
+    --bindir="$BIN" --inputdir="$ROOT/tests/pg_regress" --outputdir="$out" \
+    --host="$RUN_DIR/$NAME" --port="$PORT" --user=postgres \
     --dbname=supabase_ext_regress $tests; then
   cat "$out/regression.diffs" 2>/dev/null | head -200
   exit 1
 fi
 
-echo "out-of-process concurrency:"
-# pg_regress left its database with the extension installed.
-bash "$ROOT/tests/concurrency/same_delivery.sh" "$PG18_BIN/psql" "$RUN_DIR/regress" "$PORT" supabase_ext_regress
-
-bash "$ROOT/scripts/upgrade-test.sh" regress "$PORT"
+case "$PG/$MODE" in
+  pg18/preload)
+    echo "out-of-process concurrency:"
+    # pg_regress left its database with the extension installed.
+    bash "$ROOT/tests/concurrency/same_delivery.sh" "$BIN/psql" "$RUN_DIR/$NAME" "$PORT" supabase_ext_regress
+    echo "dump and restore:"
+    bash "$ROOT/tests/dump/dump_restore.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
+    bash "$ROOT/scripts/upgrade-test.sh" "$NAME" "$PORT"
+    ;;
+  pg18/nopreload)
+    echo "maintenance from a fresh connection, library not loaded yet:"
+    q -q -c "CREATE DATABASE maint"
+    q -q -d maint -f "$ROOT/tests/lanes/maintenance_setup.sql"
+    # A new connection: nothing of supabase_ext is loaded until the call.
+    q -d maint -At -f "$ROOT/tests/lanes/maintenance_check.sql" | tee "$out/maintenance.txt"
+    grep -qx "maintenance: ok" "$out/maintenance.txt"
+    ;;
+  pg15/nopreload)
+    echo "maintenance run by pg_cron (waits for the next whole minute):"
+    for _ in $(seq 1 90); do
+      st=$(q -At -c "SELECT string_agg(status, ',') FROM cron.job_run_details")
+      case "$st" in *succeeded*|*failed*) break ;; esac
+      sleep 1
+    done
+    q -At -c "SELECT 'pg_cron run: ' || status || coalesce(' ' || return_message, '') FROM cron.job_run_details"
+    [[ "$st" == *succeeded* ]] || { echo "FAIL: pg_cron did not run maintenance successfully ($st)"; exit 1; }
+    q -d cron_maint -At -f "$ROOT/tests/lanes/maintenance_check.sql" -v ran_by_cron=1 | tee "$out/maintenance.txt"
+    grep -qx "maintenance: ok" "$out/maintenance.txt"
+    ;;
+esac

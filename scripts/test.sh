@@ -33,8 +33,10 @@ stage "cargo fmt --check" cargo fmt --all -- --check
 stage "cargo clippy -D warnings" cargo clippy --workspace --all-targets --features "pg18 pg_test" -- -D warnings
 stage "unit tests (pure Rust)" cargo test -p supabase_ext_core
 stage "cargo pgrx test pg18" pgrx_test pg18
-stage "pg_regress + upgrade (pg18)" bash scripts/regress.sh
+stage "pg_regress pg18 preloaded + isolation, dump/restore, upgrade" bash scripts/regress.sh pg18 preload
+stage "pg_regress pg18 without preload" bash scripts/regress.sh pg18 nopreload
 stage "cargo pgrx test pg15 (pg_cron lane)" pgrx_test pg15
+stage "pg_regress pg15 without preload, real pg_cron" bash scripts/regress.sh pg15 nopreload
 
 say "summary"
 passed=0; failed=0

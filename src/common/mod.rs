@@ -7,6 +7,7 @@ pub mod status;
 #[cfg(any(test, feature = "pg_test"))]
 pub mod testing;
 pub mod time;
+pub mod vault;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -2,16 +2,49 @@
 -- pg_cron where workers are off:
 --   SELECT cron.schedule('supabase_ext', '* * * * *', 'SELECT supabase_ext.run_maintenance()');
 -- Each task traps its own error, so one failing task cannot block the others
--- or crash-loop the worker. Returns the number of rows removed.
+-- or crash-loop the worker. Every run is recorded per task in
+-- maintenance_tasks, which status() shows: a failing task is visible there,
+-- not only as a WARNING in the server log. Returns the number of rows removed.
+
+-- Operational state only (recreated by running maintenance), so it is not
+-- registered with pg_extension_config_dump.
+CREATE TABLE supabase_ext.maintenance_tasks (
+    task          text PRIMARY KEY,
+    runs          bigint NOT NULL DEFAULT 0,
+    failures      bigint NOT NULL DEFAULT 0,
+    last_run_at   timestamptz,
+    last_ok_at    timestamptz,
+    last_result   bigint,
+    last_error    text,
+    last_error_at timestamptz
+);
+COMMENT ON TABLE supabase_ext.maintenance_tasks IS
+  'Outcome of each periodic maintenance task, shown by supabase_ext.status().';
+REVOKE ALL ON supabase_ext.maintenance_tasks FROM PUBLIC;
+
 CREATE FUNCTION supabase_ext.run_maintenance() RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n bigint := 0;
+    done bigint;
+    err text;
 BEGIN
     BEGIN
-        n := n + supabase_ext.webhook_purge();
+        done := supabase_ext.webhook_purge();
+        n := n + done;
+        INSERT INTO supabase_ext.maintenance_tasks AS t (task, runs, last_run_at, last_ok_at, last_result)
+        VALUES ('webhook_retention', 1, now(), now(), done)
+        ON CONFLICT (task) DO UPDATE
+           SET runs = t.runs + 1, last_run_at = now(), last_ok_at = now(), last_result = done;
     EXCEPTION WHEN OTHERS THEN
-        RAISE WARNING 'supabase_ext maintenance: webhook retention failed: %', SQLERRM;
+        GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+        RAISE WARNING 'supabase_ext maintenance: webhook retention failed: %', err;
+        INSERT INTO supabase_ext.maintenance_tasks AS t
+               (task, runs, failures, last_run_at, last_error, last_error_at)
+        VALUES ('webhook_retention', 1, 1, now(), left(err, 1000), now())
+        ON CONFLICT (task) DO UPDATE
+           SET runs = t.runs + 1, failures = t.failures + 1, last_run_at = now(),
+               last_error = left(err, 1000), last_error_at = now();
     END;
     RETURN n;
 END $$;

@@ -1,5 +1,7 @@
-//! Settings of the tenancy domain: where claims live, the membership table,
-//! the audit's exposed schemas, embed tokens.
+//! Settings of the tenancy domain: where claims live, the membership table
+//! and the audit's exposed schemas. Embed-token keys are not settings: they live in
+//! the owner-only table `embed_token_config` (settings are readable by
+//! `pg_read_all_settings` members and, set per role or database, by PUBLIC).
 use crate::common::guc::string;
 use pgrx::{pg_guard, GucContext, GucFlags, GucRegistry, GucSetting};
 use std::ffi::{c_char, c_void, CStr, CString};
@@ -55,15 +57,6 @@ static MEMBERSHIP_ROLE_COLUMN: GucSetting<Option<CString>> =
 /// Schemas PostgREST exposes, for `rls_audit()`'s default. Supabase exposes
 /// `public` unless configured otherwise.
 static RLS_EXPOSED_SCHEMAS: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(Some(c"public"));
-
-/// Lifetime of embed tokens in seconds. Five minutes: long enough to load a
-/// dashboard, short enough that a leaked URL is soon useless.
-static EMBED_TOKEN_TTL: GucSetting<i32> = GucSetting::<i32>::new(300);
-
-/// HMAC secret for `embed_token()`. Empty (the default) disables embed tokens
-/// rather than signing with a guessable key. Superuser-only and hidden from
-/// `SHOW ALL`: callers sign with it through embed_token() but cannot read it.
-static EMBED_TOKEN_SECRET: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 
 /// A claim-path setting: superuser-only, and assigning it bumps the generation.
 fn define_claim_paths(
@@ -147,24 +140,6 @@ pub fn init() {
         GucContext::Userset,
         GucFlags::default(),
     );
-    GucRegistry::define_int_guc(
-        c"supabase_ext.embed_token_ttl",
-        c"Lifetime of embed tokens in seconds.",
-        c"",
-        &EMBED_TOKEN_TTL,
-        10,
-        86_400,
-        GucContext::Userset,
-        GucFlags::UNIT_S,
-    );
-    GucRegistry::define_string_guc(
-        c"supabase_ext.embed_token_secret",
-        c"HMAC secret that signs embed tokens (superuser-only, never shown).",
-        c"",
-        &EMBED_TOKEN_SECRET,
-        GucContext::Suset,
-        GucFlags::SUPERUSER_ONLY | GucFlags::NO_SHOW_ALL,
-    );
 }
 
 pub fn tenant_claim_paths() -> String {
@@ -191,13 +166,6 @@ pub fn membership_role_column() -> String {
 pub fn rls_exposed_schemas() -> String {
     string(&RLS_EXPOSED_SCHEMAS)
 }
-pub fn embed_token_ttl_secs() -> i32 {
-    EMBED_TOKEN_TTL.get()
-}
-
-pub fn embed_token_secret() -> String {
-    string(&EMBED_TOKEN_SECRET)
-}
 
 /// Name and value of each setting, for `status()`.
 pub fn all() -> Vec<(&'static str, String)> {
@@ -210,10 +178,5 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("supabase_ext.membership_user_column", membership_user_column()),
         ("supabase_ext.membership_role_column", membership_role_column()),
         ("supabase_ext.rls_exposed_schemas", rls_exposed_schemas()),
-        ("supabase_ext.embed_token_ttl", format!("{}s", embed_token_ttl_secs())),
-        (
-            "supabase_ext.embed_token_secret",
-            if embed_token_secret().is_empty() { "(not set)" } else { "(set, hidden)" }.to_string(),
-        ),
     ]
 }

@@ -3,8 +3,10 @@
 //! live in `supabase_ext_core::tenancy::jwt`.
 use crate::common::errors::{raise, Code};
 use crate::common::time::{interval_secs, now_unix, unix_secs};
+use crate::common::vault;
 use pgrx::prelude::*;
 use pgrx::JsonB;
+use supabase_ext_core::tenancy::embed;
 use supabase_ext_core::tenancy::jwt::{self as jwt_core, Alg};
 
 fn alg(name: &str) -> Alg {
@@ -36,7 +38,7 @@ fn jwt_verify(
     secret: &[u8],
     at: default!(TimestampWithTimeZone, "now()"),
     leeway: default!(Interval, "'0'"),
-    algorithms: default!(Vec<String>, "'{HS256,HS384,HS512}'"),
+    algorithms: default!(Vec<Option<String>>, "'{HS256,HS384,HS512}'"),
 ) -> TableIterator<
     'static,
     (
@@ -46,32 +48,48 @@ fn jwt_verify(
         name!(reason, Option<String>),
     ),
 > {
-    let allowed: Vec<Alg> = algorithms.iter().map(|a| alg(a)).collect();
+    let allowed: Vec<Alg> = algorithms
+        .iter()
+        .map(|a| match a {
+            Some(a) => alg(a),
+            None => raise(
+                Code::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+                "jwt_verify: algorithms must not contain NULL",
+                None,
+                Some("e.g. '{HS256}'"),
+            ),
+        })
+        .collect();
     let v = jwt_core::verify(token, secret, &allowed, unix_secs(at) as f64, interval_secs(leeway) as f64);
     TableIterator::once((v.valid, v.header.map(JsonB), v.payload.map(JsonB), v.reason))
 }
 
 /// A short-lived token for embedding a dashboard (in the spirit of Superset
-/// guest tokens): tenant and user come from the caller's verified claims,
-/// never from arguments, and every token issued is recorded.
+/// guest tokens).
 ///
-/// SECURITY DEFINER so `authenticated` can sign with a secret it cannot read
-/// (`supabase_ext.embed_token_secret` is superuser-only) and append to the
-/// audit table it cannot write.
+/// Trust model: tenant and user come from `request.jwt.claims`, never from
+/// arguments. Any session can set that setting, so the claims are only as
+/// trustworthy as the role calling: EXECUTE goes to `authenticated` alone, a
+/// NOLOGIN role reached only through PostgREST, which sets the claims from a
+/// JWT it verified. The claims must also say `role: authenticated` and carry
+/// `sub` and a tenant. Lifetime and resources are bounded by the owner's
+/// configuration (`embed_token_configure`), never by a user-settable setting.
+///
+/// SECURITY DEFINER so the caller can sign with a key it cannot read
+/// (`embed_token_config` is owner-only) and append to the audit table it
+/// cannot write.
 #[pg_extern(volatile, security_definer)]
 #[search_path(pg_catalog, pg_temp)]
 fn embed_token(resources: default!(JsonB, "'[]'"), ttl: default!(Option<Interval>, "NULL")) -> String {
-    let secret = super::gucs::embed_token_secret();
-    if secret.is_empty() {
-        raise(
-            Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-            "supabase_ext.embed_token_secret is not set",
-            None,
-            Some("ALTER SYSTEM SET supabase_ext.embed_token_secret = '…'; SELECT pg_reload_conf();"),
-        )
+    let denied = |msg: &str| -> ! { raise(Code::ERRCODE_INSUFFICIENT_PRIVILEGE, msg, None, None) };
+    let role: Option<String> = Spi::get_one("SELECT supabase_ext.role()").unwrap_or(None);
+    if role.as_deref() != Some("authenticated") {
+        denied("embed tokens are issued to authenticated users only")
     }
-    let tenant: Option<pgrx::Uuid> = Spi::get_one("SELECT supabase_ext.tenant_id()").unwrap_or(None);
-    let Some(tenant) = tenant else {
+    let Some(user) = Spi::get_one::<pgrx::Uuid>("SELECT supabase_ext.uid()").unwrap_or(None) else {
+        denied("embed tokens need a user (sub) in the caller's JWT claims")
+    };
+    let Some(tenant) = Spi::get_one::<pgrx::Uuid>("SELECT supabase_ext.tenant_id()").unwrap_or(None) else {
         raise(
             Code::ERRCODE_INSUFFICIENT_PRIVILEGE,
             "embed tokens need a tenant in the caller's JWT claims",
@@ -79,28 +97,57 @@ fn embed_token(resources: default!(JsonB, "'[]'"), ttl: default!(Option<Interval
             Some("see supabase_ext.tenant_claim_paths"),
         )
     };
-    let user: Option<pgrx::Uuid> = Spi::get_one("SELECT supabase_ext.uid()").unwrap_or(None);
-    let ttl_secs = match ttl {
-        Some(iv) => interval_secs(iv),
-        None => super::gucs::embed_token_ttl_secs() as i64,
-    };
-    if !(1..=86_400).contains(&ttl_secs) {
-        raise(
-            Code::ERRCODE_INVALID_PARAMETER_VALUE,
-            "embed token ttl must be between 1 second and 1 day",
-            None,
-            None,
+    let config = Spi::connect(|c| {
+        c.select(
+            "SELECT secret, extract(epoch FROM max_ttl)::bigint, allowed_resources
+               FROM supabase_ext.embed_token_config",
+            Some(1),
+            &[],
         )
-    }
+        .ok()
+        .and_then(|t| t.into_iter().next())
+        .map(|r| {
+            (
+                r.get::<String>(1).ok().flatten().unwrap_or_default(),
+                r.get::<i64>(2).ok().flatten().unwrap_or(0),
+                r.get::<Vec<Option<String>>>(3).ok().flatten(),
+            )
+        })
+    });
+    let Some((stored_secret, max_ttl, allowlist)) = config else {
+        raise(
+            Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+            "embed tokens are not configured",
+            None,
+            Some("the database owner runs SELECT supabase_ext.embed_token_configure(…)"),
+        )
+    };
+    let secret = match vault::reference(&stored_secret) {
+        None => stored_secret,
+        // The vault name is the owner's configuration: not shown to the caller.
+        Some(name) => vault::resolve(name).unwrap_or_else(|_| {
+            raise(
+                Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "the embed token signing key is unavailable",
+                None,
+                Some("the database owner should check embed_token_config's vault reference"),
+            )
+        }),
+    };
+    let allowlist: Option<Vec<String>> = allowlist.map(|v| v.into_iter().flatten().collect());
+    let resources = embed::resources(&resources.0, allowlist.as_deref())
+        .unwrap_or_else(|e| raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, e.to_string(), None, None));
+    let ttl_secs = embed::ttl(ttl.map(interval_secs), max_ttl)
+        .unwrap_or_else(|e| raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, e.to_string(), None, None));
     let now = now_unix();
     let jti = uuid::Uuid::new_v4().to_string();
     let tenant_s = tenant.to_string();
     let claims = serde_json::json!({
         "iss": "supabase_ext",
         "aud": "embed",
-        "sub": user.map(|u| u.to_string()),
+        "sub": user.to_string(),
         "tenant_id": tenant_s,
-        "resources": resources.0,
+        "resources": resources,
         "iat": now,
         "exp": now + ttl_secs,
         "jti": jti,
@@ -112,8 +159,8 @@ fn embed_token(resources: default!(JsonB, "'[]'"), ttl: default!(Option<Interval
         &[
             jti.as_str().into(),
             tenant_s.as_str().into(),
-            user.into(),
-            resources.into(),
+            Some(user).into(),
+            JsonB(serde_json::json!(resources)).into(),
             ((now + ttl_secs) as f64).into(),
         ],
     )

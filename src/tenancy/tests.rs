@@ -156,19 +156,45 @@ mod tests {
     #[pg_test]
     fn embed_tokens_take_the_tenant_from_claims_and_are_audited() {
         supabase_roles();
-        assert_eq!(sqlstate("SELECT supabase_ext.embed_token()").as_deref(), Some("55000"), "no secret set");
-        Spi::run("SET LOCAL supabase_ext.embed_token_secret = 'embed-secret'").unwrap();
+        const KEY: &str = "embed-secret-embed-secret-embed-secret";
         postgrest_request("authenticated", &claims_for(TENANT_A), "{}", "POST", "/rpc/embed_token");
-        let token: String =
-            one("SELECT supabase_ext.embed_token('[{\"type\": \"dashboard\", \"id\": \"7\"}]', '2 minutes')");
+        assert_eq!(sqlstate("SELECT supabase_ext.embed_token()").as_deref(), Some("55000"), "not configured");
+        reset_role();
+        assert_eq!(
+            sqlstate("SELECT supabase_ext.embed_token_configure('short')").as_deref(),
+            Some("22023"),
+            "keys under 32 bytes are refused"
+        );
+        Spi::run(&format!(
+            "SELECT supabase_ext.embed_token_configure('{KEY}', '3 minutes', '{{dash:7,dash:8}}')"
+        ))
+        .unwrap();
+        postgrest_request("authenticated", &claims_for(TENANT_A), "{}", "POST", "/rpc/embed_token");
+        let token: String = one("SELECT supabase_ext.embed_token('[\"dash:7\"]', '2 minutes')");
+        // Bounds: resources outside the allowlist, non-strings, TTL over the maximum.
+        for bad in [
+            "SELECT supabase_ext.embed_token('[\"dash:9\"]')",
+            "SELECT supabase_ext.embed_token('[{\"id\": 7}]')",
+            "SELECT supabase_ext.embed_token('[]', '4 minutes')",
+            "SELECT supabase_ext.embed_token('[]', '0 seconds')",
+        ] {
+            assert_eq!(sqlstate(bad).as_deref(), Some("22023"), "{bad}");
+        }
+        // The key is in no table or setting the caller can read.
+        assert_eq!(sqlstate("SELECT * FROM supabase_ext.embed_token_config").as_deref(), Some("42501"));
+        assert_eq!(
+            sqlstate("SELECT supabase_ext.embed_token_configure('x', '1 day')").as_deref(),
+            Some("42501")
+        );
         reset_role();
         let payload: pgrx::JsonB = Spi::get_one_with_args(
-            "SELECT payload FROM supabase_ext.jwt_verify($1, 'embed-secret') WHERE valid",
+            &format!("SELECT payload FROM supabase_ext.jwt_verify($1, '{KEY}') WHERE valid"),
             &[token.as_str().into()],
         )
         .unwrap()
         .expect("token verifies");
         assert_eq!(payload.0["tenant_id"], TENANT_A);
+        assert_eq!(payload.0["resources"], serde_json::json!(["dash:7"]));
         assert_eq!(payload.0["exp"].as_i64().unwrap() - payload.0["iat"].as_i64().unwrap(), 120);
         assert_eq!(
             one::<i64>(&format!(
@@ -176,19 +202,22 @@ mod tests {
             )),
             1
         );
-        // The secret can't be read by the caller.
-        Spi::run("SET LOCAL ROLE authenticated").unwrap();
-        assert_eq!(
-            sqlstate("SELECT current_setting('supabase_ext.embed_token_secret')").as_deref(),
-            Some("42501")
-        );
-        Spi::run("SELECT set_config('request.jwt.claims', '{\"role\": \"authenticated\"}', true)").unwrap();
-        assert_eq!(
-            sqlstate("SELECT supabase_ext.embed_token()").as_deref(),
-            Some("42501"),
-            "no tenant claim"
-        );
+        // Who may not: anon (no EXECUTE), claims without a tenant, without sub,
+        // or with a role other than authenticated.
+        postgrest_request("anon", r#"{"role": "anon"}"#, "{}", "POST", "/rpc/embed_token");
+        assert_eq!(sqlstate("SELECT supabase_ext.embed_token()").as_deref(), Some("42501"), "anon");
         reset_role();
+        for claims in [
+            r#"{"role": "authenticated", "sub": "11111111-2222-4333-8444-555555555555"}"#.to_string(),
+            format!(r#"{{"role": "authenticated", "tenant_id": "{TENANT_A}"}}"#),
+            format!(
+                r#"{{"role": "service_role", "sub": "11111111-2222-4333-8444-555555555555", "tenant_id": "{TENANT_A}"}}"#
+            ),
+        ] {
+            postgrest_request("authenticated", &claims, "{}", "POST", "/rpc/embed_token");
+            assert_eq!(sqlstate("SELECT supabase_ext.embed_token()").as_deref(), Some("42501"), "{claims}");
+            reset_role();
+        }
     }
 
     /// A tiny deterministic generator, so a failing sequence can be replayed.

@@ -38,7 +38,6 @@ SELECT endpoint, provider, delivery_id, event_type, payload, status, attempts FR
 SELECT supabase_ext.webhook_receive('github_main', convert_to('{"action": "deleted"}', 'UTF8'),
   supabase_ext.webhook_sign('github', 'guess', convert_to('{"action": "deleted"}', 'UTF8')));
 SELECT count(*) AS events FROM supabase_ext.webhook_events;
-SELECT endpoint, accepted, duplicates, rejected, last_rejection FROM supabase_ext.webhook_counters;
 -- Consume: claim, complete.
 SELECT id, status, attempts FROM supabase_ext.webhook_claim('github_main');
 SELECT supabase_ext.webhook_complete(1);

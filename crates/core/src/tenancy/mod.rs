@@ -11,8 +11,10 @@
 //!   settings, and extracting tenant ids, the subject and roles from
 //!   configurable dotted claim paths. Paths under `user_metadata` are refused
 //!   because end users can edit that object in Supabase.
+//! * [`embed`] — bounds on embed-token resources and lifetimes.
 
 pub mod claims;
+pub mod embed;
 pub mod jwt;
 
 pub use claims::{
