@@ -3,5 +3,6 @@
 //! The extension crate at the repository root is only glue around it.
 
 pub mod ct;
+pub mod jobs;
 pub mod tenancy;
 pub mod webhooks;
