@@ -10,12 +10,14 @@
 //! |---------------|-----------------------------------------------------------------|
 //! | `webhooks`    | inbound signature verification, idempotent ingestion, signing   |
 //! | `tenancy`     | JWT claims helpers, tenant RLS policies, RLS audit, HS256 JWTs  |
+//! | `jobs`        | durable queue, sync cursors (schedules and HTTP to come)       |
 //! | `maintenance` | the background worker and `run_maintenance()` (jobs absorbs it) |
 //! | `status`      | `supabase_ext.status()`, composed from each domain's rows       |
 //! | `common`      | mechanisms only: errors, time, setting helpers, status rows     |
 use pgrx::prelude::*;
 
 pub mod common;
+pub mod jobs;
 pub mod maintenance;
 pub mod status;
 pub mod tenancy;
@@ -62,6 +64,7 @@ pub extern "C-unwind" fn _PG_init() {
     maintenance::init(preloading);
     webhooks::init(preloading);
     tenancy::init();
+    jobs::init();
     common::guc::reserve_prefix();
 }
 

@@ -1,7 +1,7 @@
 //! `supabase_ext.status()`: one view over every domain. Each domain
 //! contributes its own rows; this file only orders them.
 use crate::common::status::{row, Row};
-use crate::{maintenance, tenancy, webhooks};
+use crate::{jobs, maintenance, tenancy, webhooks};
 use pgrx::prelude::*;
 
 /// One row per fact: `(component, name, value, detail)`. VOLATILE: it reads
@@ -25,7 +25,8 @@ fn status() -> TableIterator<
     let settings = maintenance::gucs::all(crate::common::preloaded())
         .into_iter()
         .chain(webhooks::gucs::all())
-        .chain(tenancy::gucs::all());
+        .chain(tenancy::gucs::all())
+        .chain(jobs::gucs::all());
     for (name, value) in settings {
         rows.push(row("settings", name, Some(value), None));
     }

@@ -25,6 +25,11 @@ SELECT supabase_ext.embed_token_configure('dump-key-dump-key-dump-key-dump-key',
 CREATE TABLE public.projects (id bigint PRIMARY KEY, tenant_id uuid NOT NULL);
 CREATE INDEX ON public.projects (tenant_id);
 SELECT supabase_ext.enable_tenant_rls('public.projects');
+SELECT supabase_ext.enqueue('mail', '{"to": "a@example.com"}', dedupe_key => 'a');
+SELECT supabase_ext.enqueue('mail', '{"to": "b@example.com"}', priority => 1, max_attempts => 1);
+SELECT count(*) FROM supabase_ext.dequeue('mail', 1);
+SELECT supabase_ext.nack(id, 'gave up') FROM supabase_ext.job_queue WHERE attempts = 1;
+SELECT supabase_ext.sync_cursor_set('odoo.orders', '{"write_date": "2026-11-01"}');
 SQL
 src_policies=$(q dump_src -c "SELECT string_agg(polname || ':' || coalesce(obj_description(oid, 'pg_policy'), ''), ',' ORDER BY polname) FROM pg_policy WHERE polrelid = 'public.projects'::regclass")
 
@@ -55,6 +60,14 @@ check "a redelivery is still a duplicate" "1" \
 check "embed-token configuration survives" "00:02:00" "SELECT max_ttl FROM supabase_ext.embed_token_config"
 check "tenant policies and their markers survive" "$src_policies" \
   "SELECT string_agg(polname || ':' || coalesce(obj_description(oid, 'pg_policy'), ''), ',' ORDER BY polname) FROM pg_policy WHERE polrelid = 'public.projects'::regclass"
+check "queued jobs survive and are dequeued" '{"to": "a@example.com"}' \
+  "SELECT payload FROM supabase_ext.dequeue('mail', 5)"
+check "the dedupe key still holds" "t" \
+  "SELECT supabase_ext.enqueue('mail', '{}', dedupe_key => 'a') = (SELECT id FROM supabase_ext.job_queue WHERE dedupe_key = 'a')"
+check "dead letters survive and redrive" "1" "SELECT supabase_ext.dead_letter_redrive('mail')"
+check "new job ids continue past the old ones" "t" \
+  "SELECT supabase_ext.enqueue('mail', '{\"n\": 3}') > 2"
+check "sync cursors survive" '{"write_date": "2026-11-01"}' "SELECT supabase_ext.sync_cursor_get('odoo.orders')"
 check "extension installed once, at the current version" "1" \
   "SELECT count(*) FROM pg_extension WHERE extname = 'supabase_ext'"
 q postgres -c "DROP DATABASE dump_src" -c "DROP DATABASE dump_dst"

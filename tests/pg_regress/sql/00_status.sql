@@ -30,4 +30,4 @@ SELECT p.proname FROM pg_proc p
 SELECT c.oid::regclass AS dumped, coalesce(x.cond, '') AS filter
   FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(oid, cond)
   JOIN pg_class c ON c.oid = x.oid
- WHERE e.extname = 'supabase_ext' ORDER BY 1::text;
+ WHERE e.extname = 'supabase_ext' ORDER BY c.oid::regclass::text;

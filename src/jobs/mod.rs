@@ -1,0 +1,47 @@
+//! Jobs: the durable queue and sync cursors (this landing); schedules,
+//! HTTP deliveries and the workers that run them build on these. Pure logic
+//! (schedules, backoff, destinations) lives in `supabase_ext_core::jobs`.
+use pgrx::prelude::*;
+use supabase_ext_core::jobs::backoff;
+
+pub mod gucs;
+
+pub fn init() {
+    gucs::init();
+}
+
+/// The retry delay after `attempt` failed attempts: exponential backoff with
+/// full jitter, `random(0, min(cap, base * 2^(attempt-1)))`, from
+/// `supabase_ext.job_retry_base` and `job_retry_cap`. VOLATILE: random.
+#[pg_extern(volatile, parallel_safe)]
+fn job_backoff(attempt: i32) -> Interval {
+    let random = u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default());
+    let ms =
+        backoff::full_jitter_ms(attempt.max(1) as u32, gucs::retry_base_ms(), gucs::retry_cap_ms(), random);
+    Interval::from_micros(ms as i64 * 1000)
+}
+
+extension_sql_file!("queue.sql", name = "jobs_queue", requires = ["bootstrap", job_backoff]);
+extension_sql_file!("cursors.sql", name = "jobs_cursors", requires = ["bootstrap"]);
+extension_sql_file!("grants.sql", name = "jobs_grants", requires = ["jobs_queue", "jobs_cursors"]);
+
+#[cfg(any(test, feature = "pg_test"))]
+#[pg_schema]
+mod tests {
+    use pgrx::prelude::*;
+
+    #[pg_test]
+    fn backoff_stays_within_its_ceiling() {
+        Spi::run("SET supabase_ext.job_retry_base = 2; SET supabase_ext.job_retry_cap = 10").unwrap();
+        for attempt in 1..8 {
+            let ceiling = (2i64 << (attempt - 1)).min(10);
+            let ok: bool = Spi::get_one(&format!(
+                "SELECT bool_and(d >= interval '0' AND d <= interval '{ceiling} seconds')
+                   FROM (SELECT supabase_ext.job_backoff({attempt}) d FROM generate_series(1, 200)) s"
+            ))
+            .unwrap()
+            .unwrap();
+            assert!(ok, "attempt {attempt}");
+        }
+    }
+}
