@@ -4,6 +4,7 @@
 pub mod errors;
 pub mod guc;
 pub mod status;
+pub mod subxact;
 #[cfg(any(test, feature = "pg_test"))]
 pub mod testing;
 pub mod time;

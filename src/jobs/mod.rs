@@ -1,10 +1,24 @@
-//! Jobs: the durable queue and sync cursors (this landing); schedules,
-//! HTTP deliveries and the workers that run them build on these. Pure logic
-//! (schedules, backoff, destinations) lives in `supabase_ext_core::jobs`.
+//! Jobs: schedules with time zones, SQL/HTTP/handler jobs, the durable
+//! queue, outbound HTTP deliveries and sync cursors. Pure logic (schedules,
+//! backoff, destinations) lives in `supabase_ext_core::jobs`.
+//!
+//! | file | what |
+//! |---|---|
+//! | `queue.sql` | enqueue/dequeue/ack/nack, dead letters |
+//! | `cursors.sql` | sync cursors |
+//! | `schedules.sql`, `jobs.sql` | job tables, admin functions, `run_pending()` |
+//! | `http.sql`, `http.rs` | the HTTP outbox and its claim/send/record steps |
+//! | `schedules.rs` | schedule and command validation, fire times |
+//! | `executor.rs` | fire due jobs, run queued runs as their owners, settle runs |
+//! | `handler.rs` | handler jobs over webhook events |
 use pgrx::prelude::*;
 use supabase_ext_core::jobs::backoff;
 
+pub mod executor;
 pub mod gucs;
+pub mod handler;
+pub mod http;
+pub mod schedules;
 
 pub fn init() {
     gucs::init();
@@ -23,7 +37,33 @@ fn job_backoff(attempt: i32) -> Interval {
 
 extension_sql_file!("queue.sql", name = "jobs_queue", requires = ["bootstrap", job_backoff]);
 extension_sql_file!("cursors.sql", name = "jobs_cursors", requires = ["bootstrap"]);
-extension_sql_file!("grants.sql", name = "jobs_grants", requires = ["jobs_queue", "jobs_cursors"]);
+extension_sql_file!("schedules.sql", name = "jobs_schedules", requires = ["bootstrap"]);
+extension_sql_file!("http.sql", name = "jobs_http", requires = ["jobs_schedules"]);
+extension_sql_file!(
+    "jobs.sql",
+    name = "jobs_admin",
+    requires = [
+        "jobs_http",
+        "webhooks_schema",
+        schedules::job_next_run,
+        schedules::job_check_sql,
+        schedules::job_check_url,
+        http::http_options_check,
+        executor::job_invoker,
+        executor::jobs_fire_due,
+        executor::jobs_run_queued,
+        executor::jobs_settle_runs,
+        http::jobs_claim_http,
+        http::jobs_send_http,
+        http::jobs_record_http,
+        http::http_request
+    ]
+);
+extension_sql_file!(
+    "grants.sql",
+    name = "jobs_grants",
+    requires = ["jobs_queue", "jobs_cursors", "jobs_admin"]
+);
 
 #[cfg(any(test, feature = "pg_test"))]
 #[pg_schema]

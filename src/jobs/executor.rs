@@ -1,0 +1,260 @@
+//! The scheduler's steps, shared by the background worker and
+//! `run_pending()`: fire due schedules, execute queued runs (each in its own
+//! subtransaction, as its owner), and settle runs waiting on deliveries.
+//! Each step is its own transaction in both callers.
+use super::schedules::{from_chrono, to_chrono};
+use crate::common::errors::{raise, Code};
+use crate::common::subxact;
+use pgrx::prelude::*;
+use pgrx::JsonB;
+use std::cell::Cell;
+use std::ffi::CStr;
+use supabase_ext_core::jobs::schedule;
+
+thread_local! {
+    /// The run being executed, so http_request() links its delivery to it.
+    static CURRENT_RUN: Cell<Option<i64>> = const { Cell::new(None) };
+}
+
+pub fn current_run() -> Option<i64> {
+    CURRENT_RUN.get()
+}
+
+pub fn random_u64() -> u64 {
+    u64::from_le_bytes(uuid::Uuid::new_v4().as_bytes()[..8].try_into().unwrap_or_default())
+}
+
+/// The role the session acts as (`SET ROLE`, or the login role), even inside
+/// SECURITY DEFINER functions: who is really asking.
+pub fn invoker() -> String {
+    // SAFETY: plain catalog lookups of the session's outer user id.
+    unsafe {
+        let name = pg_sys::GetUserNameFromId(pg_sys::GetOuterUserId(), false);
+        CStr::from_ptr(name).to_string_lossy().into_owned()
+    }
+}
+
+/// The role the session acts as, for authorization inside SECURITY DEFINER
+/// job functions.
+#[pg_extern(stable, parallel_safe)]
+fn job_invoker() -> String {
+    invoker()
+}
+
+fn spi_err(e: pgrx::spi::Error) -> ! {
+    raise(Code::ERRCODE_INTERNAL_ERROR, format!("supabase_ext jobs: {e}"), None, None)
+}
+
+/// Fires up to `max` due schedules: one queued run each, and the next fire
+/// time computed from now (a job missed while nothing ran fires once, not
+/// once per missed tick). Returns how many fired.
+#[pg_extern(volatile, security_definer)]
+#[search_path(pg_catalog, pg_temp)]
+fn jobs_fire_due(max: i32) -> i32 {
+    let due = Spi::connect_mut(|c| {
+        c.update(
+            "SELECT id, name, schedule, timezone, next_run_at FROM supabase_ext.job_definitions
+              WHERE NOT paused AND next_run_at <= now()
+              ORDER BY next_run_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+            None,
+            &[max.max(0).into()],
+        )
+        .unwrap_or_else(|e| spi_err(e))
+        .map(|r| {
+            (
+                r.get::<i64>(1).ok().flatten().unwrap_or(0),
+                r.get::<String>(2).ok().flatten().unwrap_or_default(),
+                r.get::<String>(3).ok().flatten().unwrap_or_default(),
+                r.get::<String>(4).ok().flatten().unwrap_or_default(),
+                r.get::<TimestampWithTimeZone>(5).ok().flatten(),
+            )
+        })
+        .collect::<Vec<_>>()
+    });
+    let now: TimestampWithTimeZone = Spi::get_one("SELECT now()")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| spi_err(pgrx::spi::Error::NoTupleTable));
+    let mut fired = 0;
+    for (id, name, sched, tz, scheduled_for) in due {
+        // A schedule that no longer parses (e.g. a time zone dropped from the
+        // tz database) pauses its job instead of failing every tick.
+        let next = schedule::parse(&sched, &tz).map(|s| s.next_after(to_chrono(now)).map(from_chrono));
+        Spi::run_with_args(
+            "INSERT INTO supabase_ext.job_runs (job_id, job_name, scheduled_for) VALUES ($1, $2, $3)",
+            &[id.into(), name.as_str().into(), scheduled_for.into()],
+        )
+        .unwrap_or_else(|e| spi_err(e));
+        match next {
+            Ok(next) => Spi::run_with_args(
+                "UPDATE supabase_ext.job_definitions SET next_run_at = $2 WHERE id = $1",
+                &[id.into(), next.into()],
+            ),
+            Err(e) => Spi::run_with_args(
+                "UPDATE supabase_ext.job_definitions SET paused = true, next_run_at = NULL, paused_reason = $2 WHERE id = $1",
+                &[id.into(), e.to_string().into()],
+            ),
+        }
+        .unwrap_or_else(|e| spi_err(e));
+        fired += 1;
+    }
+    fired
+}
+
+struct Run {
+    id: i64,
+    kind: Option<String>,
+    command: String,
+    options: serde_json::Value,
+    run_as: String,
+}
+
+/// Executes up to `max` queued runs. Each runs in a subtransaction as its
+/// job's role: a failing job rolls back alone and never stops the others.
+/// Returns how many ran.
+#[pg_extern(volatile, security_definer)]
+#[search_path(pg_catalog, pg_temp)]
+fn jobs_run_queued(max: i32) -> i32 {
+    let mut ran = 0;
+    for _ in 0..max.max(0) {
+        let run = Spi::connect_mut(|c| {
+            c.update(
+                "WITH next AS MATERIALIZED (
+                    SELECT id FROM supabase_ext.job_runs WHERE status = 'queued'
+                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                 UPDATE supabase_ext.job_runs r SET status = 'running', started_at = clock_timestamp()
+                   FROM next WHERE r.id = next.id
+                 RETURNING r.id,
+                           (SELECT d.kind FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
+                           (SELECT d.command FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
+                           (SELECT d.options FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
+                           (SELECT d.run_as::text FROM supabase_ext.job_definitions d WHERE d.id = r.job_id)",
+                None,
+                &[],
+            )
+            .unwrap_or_else(|e| spi_err(e))
+            .next()
+            .map(|r| Run {
+                id: r.get::<i64>(1).ok().flatten().unwrap_or(0),
+                kind: r.get::<String>(2).ok().flatten(),
+                command: r.get::<String>(3).ok().flatten().unwrap_or_default(),
+                options: r.get::<JsonB>(4).ok().flatten().map(|j| j.0).unwrap_or_default(),
+                run_as: r.get::<String>(5).ok().flatten().unwrap_or_default(),
+            })
+        });
+        let Some(run) = run else { break };
+        let (status, message) = execute(&run);
+        Spi::run_with_args(
+            "UPDATE supabase_ext.job_runs
+                SET status = CASE WHEN $2 = 'succeeded' AND EXISTS (
+                                      SELECT 1 FROM supabase_ext.http_requests h WHERE h.job_run_id = $1)
+                                  THEN 'waiting' ELSE $2 END,
+                    message = $3,
+                    finished_at = CASE WHEN $2 = 'failed' OR NOT EXISTS (
+                                      SELECT 1 FROM supabase_ext.http_requests h WHERE h.job_run_id = $1)
+                                  THEN clock_timestamp() END
+              WHERE id = $1",
+            &[run.id.into(), status.into(), message.into()],
+        )
+        .unwrap_or_else(|e| spi_err(e));
+        ran += 1;
+    }
+    ran
+}
+
+fn role_oid(name: &str) -> Option<pg_sys::Oid> {
+    let c = std::ffi::CString::new(name).ok()?;
+    // SAFETY: catalog lookup; missing_ok returns InvalidOid instead of raising.
+    let oid = unsafe { pg_sys::get_role_oid(c.as_ptr(), true) };
+    (oid != pg_sys::InvalidOid).then_some(oid)
+}
+
+/// Runs one job; returns (status, message).
+fn execute(run: &Run) -> (&'static str, Option<String>) {
+    let Some(kind) = run.kind.as_deref() else {
+        return ("failed", Some("the job was unscheduled before this run executed".into()));
+    };
+    let Some(role) = role_oid(&run.run_as) else {
+        return ("failed", Some(format!("role \"{}\" no longer exists", run.run_as)));
+    };
+    CURRENT_RUN.set(Some(run.id));
+    let result = match kind {
+        "sql" => {
+            let sql = run.command.clone();
+            subxact::run(Some(role), move || Spi::run(&sql).unwrap_or_else(|e| spi_err(e))).map(|_| None)
+        }
+        "http" => {
+            let (url, options) = (run.command.clone(), run.options.clone());
+            subxact::run(Some(role), move || {
+                let method = options.get("method").and_then(|m| m.as_str()).unwrap_or("POST").to_string();
+                let body = options.get("body").cloned();
+                let headers = options.get("headers").cloned().unwrap_or(serde_json::json!({}));
+                let mut opts = serde_json::Map::new();
+                for k in ["timeout", "max_attempts", "signing_secret"] {
+                    if let Some(v) = options.get(k) {
+                        opts.insert(k.into(), v.clone());
+                    }
+                }
+                Spi::get_one_with_args::<i64>(
+                    "SELECT supabase_ext.http_request($1, $2, $3, $4, $5)",
+                    &[
+                        url.as_str().into(),
+                        method.as_str().into(),
+                        body.map(JsonB).into(),
+                        JsonB(headers).into(),
+                        JsonB(serde_json::Value::Object(opts)).into(),
+                    ],
+                )
+                .unwrap_or_else(|e| spi_err(e))
+            })
+            .map(|id| id.map(|id| format!("enqueued delivery {id}")))
+        }
+        "handler" => super::handler::run(role, &run.command, &run.options),
+        other => Ok(Some(format!("unknown job kind {other}"))),
+    };
+    CURRENT_RUN.set(None);
+    match result {
+        Ok(msg) => ("succeeded", msg),
+        Err(f) => ("failed", Some(truncate(&f.to_string(), 2000))),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+/// Settles runs waiting on deliveries: failed if any delivery failed for
+/// good, succeeded once all succeeded. A job's run is never reported as
+/// succeeded while a delivery it enqueued has not.
+#[pg_extern(volatile, security_definer)]
+#[search_path(pg_catalog, pg_temp)]
+fn jobs_settle_runs() -> i32 {
+    Spi::get_one::<i64>(
+        "WITH done AS (
+            SELECT r.id,
+                   bool_or(h.status = 'failed') AS any_failed,
+                   (array_agg(h.response_status ORDER BY h.id DESC))[1] AS last_status,
+                   string_agg(CASE WHEN h.status = 'failed'
+                                   THEN format('delivery %s failed: %s', h.id, coalesce(h.last_error, 'HTTP ' || h.response_status)) END,
+                              '; ') AS failures
+              FROM supabase_ext.job_runs r JOIN supabase_ext.http_requests h ON h.job_run_id = r.id
+             WHERE r.status = 'waiting'
+             GROUP BY r.id
+            HAVING bool_and(h.status IN ('succeeded', 'failed')))
+         , upd AS (
+            UPDATE supabase_ext.job_runs r
+               SET status = CASE WHEN d.any_failed THEN 'failed' ELSE 'succeeded' END,
+                   http_status = d.last_status, finished_at = clock_timestamp(),
+                   message = coalesce(d.failures, r.message)
+              FROM done d WHERE r.id = d.id
+            RETURNING 1)
+         SELECT count(*) FROM upd",
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(0) as i32
+}

@@ -1,0 +1,77 @@
+//! Handler jobs: call `f(event supabase_ext.webhook_events)` for each pending
+//! event of an endpoint, as the job's role, completing or failing each event
+//! on its own (a failing event is retried by the next run, up to its
+//! max_attempts, then left failed). This is how an Odoo event becomes a
+//! shadow row without an Edge Function in between.
+use crate::common::errors::{raise, Code};
+use crate::common::subxact::{self, Failure};
+use pgrx::prelude::*;
+use serde_json::Value;
+
+pub fn run(role: pg_sys::Oid, function: &str, options: &Value) -> Result<Option<String>, Failure> {
+    let endpoint = options.get("endpoint").and_then(Value::as_str).unwrap_or_default().to_string();
+    let batch = options.get("batch").and_then(Value::as_i64).unwrap_or(100).clamp(1, 10_000) as i32;
+    let max_attempts = options.get("max_attempts").and_then(Value::as_i64).unwrap_or(5).clamp(1, 100) as i32;
+    // The function was resolved when scheduled; resolve again (it may have
+    // been dropped) and quote it through regprocedure.
+    let func: Option<String> = Spi::get_one_with_args(
+        "SELECT to_regprocedure($1 || '(supabase_ext.webhook_events)')::oid::regproc::text",
+        &[function.into()],
+    )
+    .ok()
+    .flatten();
+    let Some(func) = func else {
+        return Err(Failure {
+            sqlstate: "42883".into(),
+            message: format!("handler {function} no longer exists"),
+        });
+    };
+    let events: Vec<(i64, String)> = Spi::connect_mut(|c| {
+        c.update(
+            "SELECT e.id, e::text FROM supabase_ext.webhook_claim($1, $2) e",
+            None,
+            &[endpoint.as_str().into(), batch.into()],
+        )
+        .unwrap_or_else(|e| raise(Code::ERRCODE_INTERNAL_ERROR, format!("claiming events: {e}"), None, None))
+        .map(|r| {
+            (
+                r.get::<i64>(1).ok().flatten().unwrap_or(0),
+                r.get::<String>(2).ok().flatten().unwrap_or_default(),
+            )
+        })
+        .collect()
+    });
+    let (mut ok, mut failed) = (0, 0);
+    let call = format!("SELECT {func}($1::supabase_ext.webhook_events)");
+    for (id, row) in events {
+        let sql = call.clone();
+        match subxact::run(Some(role), move || Spi::run_with_args(&sql, &[row.as_str().into()])) {
+            Ok(Ok(())) => {
+                Spi::run_with_args("SELECT supabase_ext.webhook_complete($1)", &[id.into()]).ok();
+                ok += 1;
+            }
+            Ok(Err(e)) => {
+                fail(id, &e.to_string(), max_attempts);
+                failed += 1;
+            }
+            Err(f) => {
+                fail(id, &f.to_string(), max_attempts);
+                failed += 1;
+            }
+        }
+    }
+    let msg = format!("{ok} events handled, {failed} failed");
+    if failed > 0 {
+        Err(Failure { sqlstate: "P0001".into(), message: msg })
+    } else {
+        Ok(Some(msg))
+    }
+}
+
+fn fail(id: i64, error: &str, max_attempts: i32) {
+    Spi::run_with_args(
+        "SELECT supabase_ext.webhook_fail($1, $2, $3)",
+        &[id.into(), error.into(), max_attempts.into()],
+    )
+    .unwrap_or_else(|e| raise(Code::ERRCODE_INTERNAL_ERROR, format!("failing event {id}: {e}"), None, None));
+}

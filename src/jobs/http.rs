@@ -1,0 +1,478 @@
+//! Outbound HTTP: `http_request()` (the outbox insert) and the delivery
+//! engine's three steps — claim (SPI), send (threads, no Postgres), record
+//! (SPI) — which the worker and `run_pending()` run with a commit between
+//! each, so no network I/O ever happens in a transaction holding locks.
+use super::{executor, gucs};
+use crate::common::errors::{raise, Code};
+use crate::common::time::now_unix;
+use crate::common::vault;
+use pgrx::prelude::*;
+use pgrx::JsonB;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::io::Read;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+use supabase_ext_core::jobs::{backoff, destination};
+use supabase_ext_core::webhooks::{self as wh, Provider};
+
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
+/// Default per-attempt timeout: long enough for a slow n8n flow, short enough
+/// that a hung receiver doesn't hold a sender thread for minutes.
+const DEFAULT_TIMEOUT_MS: i64 = 10_000;
+const DEFAULT_MAX_ATTEMPTS: i64 = 5;
+/// Response headers worth keeping (the rest may carry cookies or tokens).
+const KEPT_RESPONSE_HEADERS: &[&str] =
+    &["content-type", "content-length", "retry-after", "location", "x-request-id", "date"];
+
+fn bad(msg: impl Into<String>) -> ! {
+    raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, msg, None, None)
+}
+
+/// Validated delivery options.
+struct Opts {
+    timeout_ms: i32,
+    max_attempts: i32,
+    signing_secret: Option<String>,
+}
+
+fn parse_opts(o: &Value) -> Opts {
+    let Value::Object(m) = o else { bad("http options must be a JSON object") };
+    for k in m.keys() {
+        if !["timeout", "max_attempts", "signing_secret", "method", "headers", "body"].contains(&k.as_str()) {
+            bad(format!("unknown http option \"{k}\" (known: timeout, max_attempts, signing_secret)"))
+        }
+    }
+    let int = |k: &str, default: i64, lo: i64, hi: i64| -> i32 {
+        match m.get(k) {
+            None | Some(Value::Null) => default as i32,
+            Some(v) => match v.as_i64() {
+                Some(n) if (lo..=hi).contains(&n) => n as i32,
+                _ => bad(format!("http option \"{k}\" must be an integer from {lo} to {hi}")),
+            },
+        }
+    };
+    let signing_secret = match m.get("signing_secret") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if vault::reference(s).is_some_and(|n| !n.is_empty()) => Some(s.clone()),
+        Some(Value::String(s)) => {
+            // Proves the secret decodes (whsec_ + base64) without echoing it.
+            if wh::sign(&Provider::Standard, s, b"", "probe", 0).is_err() {
+                bad("signing_secret must be a Standard Webhooks secret (whsec_<base64>) or vault:<name>")
+            }
+            Some(s.clone())
+        }
+        Some(_) => bad("signing_secret must be a string"),
+    };
+    Opts {
+        timeout_ms: int("timeout", DEFAULT_TIMEOUT_MS, 1, 300_000),
+        max_attempts: int("max_attempts", DEFAULT_MAX_ATTEMPTS, 1, 100),
+        signing_secret,
+    }
+}
+
+fn check_method(method: &str) -> String {
+    let m = method.trim().to_ascii_uppercase();
+    if !METHODS.contains(&m.as_str()) {
+        bad(format!("unsupported HTTP method \"{method}\""))
+    }
+    m
+}
+
+fn check_headers(h: &Value) -> Value {
+    match h {
+        Value::Null => json!({}),
+        Value::Object(m) => {
+            for (k, v) in m {
+                let name_ok = !k.is_empty() && k.bytes().all(|b| b.is_ascii_graphic() && b != b':');
+                let value_ok = v.as_str().is_some_and(|s| !s.bytes().any(|b| b == b'\r' || b == b'\n'));
+                if !name_ok || !value_ok {
+                    bad(format!("header \"{k}\" must be a token name with a single-line string value"))
+                }
+                if k.to_ascii_lowercase().starts_with("webhook-") {
+                    bad(format!("header \"{k}\" is set by signing; pass signing_secret instead"))
+                }
+            }
+            h.clone()
+        }
+        _ => bad("headers must be a JSON object of strings"),
+    }
+}
+
+/// Validates an HTTP job's options (job_schedule kind http); never echoes a secret.
+#[pg_extern(stable, parallel_safe, strict)]
+fn http_options_check(options: JsonB) -> bool {
+    if let Some(m) = options.0.get("method").and_then(Value::as_str) {
+        check_method(m);
+    }
+    if let Some(h) = options.0.get("headers") {
+        check_headers(h);
+    }
+    parse_opts(&options.0);
+    true
+}
+
+fn role_is_superuser(role: &str) -> bool {
+    Spi::get_one_with_args::<bool>(
+        "SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = $1",
+        &[role.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false)
+}
+
+/// Enqueues one outbound delivery and returns its id. Nothing is sent until
+/// the enqueuing transaction commits (outbox); it is sent by the worker or
+/// run_pending(), retried with backoff up to max_attempts, and signed the
+/// Standard Webhooks way when `options.signing_secret` is set (the same
+/// webhook-id on every attempt).
+#[pg_extern(volatile, security_definer)]
+#[search_path(pg_catalog, pg_temp)]
+fn http_request(
+    url: &str,
+    method: default!(&str, "'POST'"),
+    body: default!(Option<JsonB>, "NULL"),
+    headers: default!(JsonB, "'{}'"),
+    options: default!(JsonB, "'{}'"),
+) -> i64 {
+    let owner = executor::invoker();
+    let target = destination::parse_url(url).unwrap_or_else(|e| super::schedules::job_error(e));
+    destination::check_target(&gucs::http_policy(), &target, role_is_superuser(&owner))
+        .unwrap_or_else(|e| super::schedules::job_error(e));
+    let method = check_method(method);
+    let headers = check_headers(&headers.0);
+    let opts = parse_opts(&options.0);
+    let webhook_id = opts.signing_secret.as_ref().map(|_| format!("msg_{}", uuid::Uuid::new_v4().simple()));
+    Spi::get_one_with_args::<i64>(
+        "INSERT INTO supabase_ext.http_requests
+                (job_run_id, method, url, headers, body, timeout_ms, max_attempts, webhook_id, signing_secret, owner)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        &[
+            executor::current_run().into(),
+            method.as_str().into(),
+            target.url.as_str().into(),
+            JsonB(headers).into(),
+            body.into(),
+            opts.timeout_ms.into(),
+            opts.max_attempts.into(),
+            webhook_id.into(),
+            opts.signing_secret.into(),
+            owner.as_str().into(),
+        ],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| raise(Code::ERRCODE_INTERNAL_ERROR, "could not enqueue the HTTP request", None, None))
+}
+
+/// One claimed delivery, ready to send: everything the sender thread needs,
+/// so it never touches Postgres.
+#[derive(Serialize, Deserialize, Debug)]
+pub struct Outgoing {
+    pub id: i64,
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub timeout_ms: u64,
+    pub superuser: bool,
+    pub allowlist: String,
+}
+
+/// What came back.
+#[derive(Serialize, Deserialize, Debug)]
+pub struct Outcome {
+    pub id: i64,
+    pub status: Option<u16>,
+    pub headers: serde_json::Map<String, Value>,
+    pub body: Option<String>,
+    pub error: Option<String>,
+    pub retry_after: Option<i64>,
+}
+
+/// Claims up to `n` due deliveries: leases each for its timeout plus a
+/// margin (a sender that dies releases it when the lease ends), counts the
+/// attempt, and signs it now (the timestamp is per attempt, the id is not).
+/// SECURITY DEFINER: it reads signing secrets no caller can read.
+#[pg_extern(volatile, security_definer)]
+#[search_path(pg_catalog, pg_temp)]
+fn jobs_claim_http(n: i32) -> JsonB {
+    let allowlist = gucs::http_allowlist();
+    let rows = Spi::connect_mut(|c| {
+        let t = c
+            .update(
+                "WITH picked AS MATERIALIZED (
+                    SELECT id FROM supabase_ext.http_requests
+                     WHERE status IN ('pending', 'sending') AND next_attempt_at <= now()
+                     ORDER BY next_attempt_at, id
+                     LIMIT $1 FOR UPDATE SKIP LOCKED)
+                 UPDATE supabase_ext.http_requests r
+                    SET status = 'sending', attempts = r.attempts + 1,
+                        next_attempt_at = now() + make_interval(secs => r.timeout_ms / 1000.0 + 30)
+                   FROM picked p WHERE r.id = p.id
+                 RETURNING r.id, r.method, r.url, r.headers, r.body::text, r.timeout_ms, r.webhook_id,
+                           r.signing_secret, coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = r.owner), false)",
+                None,
+                &[n.max(0).into()],
+            )
+            .unwrap_or_else(|e| raise(Code::ERRCODE_INTERNAL_ERROR, format!("claiming deliveries: {e}"), None, None));
+        t.into_iter()
+            .map(|r| {
+                (
+                    r.get::<i64>(1).ok().flatten().unwrap_or(0),
+                    r.get::<String>(2).ok().flatten().unwrap_or_default(),
+                    r.get::<String>(3).ok().flatten().unwrap_or_default(),
+                    r.get::<JsonB>(4).ok().flatten().map(|j| j.0).unwrap_or(Value::Null),
+                    r.get::<String>(5).ok().flatten(),
+                    r.get::<i32>(6).ok().flatten().unwrap_or(10_000),
+                    r.get::<String>(7).ok().flatten(),
+                    r.get::<String>(8).ok().flatten(),
+                    r.get::<bool>(9).ok().flatten().unwrap_or(false),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    let now = now_unix();
+    let out: Vec<Outgoing> = rows
+        .into_iter()
+        .map(|(id, method, url, hdrs, body, timeout_ms, webhook_id, secret, superuser)| {
+            let mut headers: Vec<(String, String)> = match hdrs {
+                Value::Object(m) => {
+                    m.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect()
+                }
+                _ => Vec::new(),
+            };
+            if body.is_some() && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+                headers.push(("Content-Type".into(), "application/json".into()));
+            }
+            if let (Some(secret), Some(msg_id)) = (secret, webhook_id) {
+                let secret = match vault::reference(&secret) {
+                    None => Ok(secret),
+                    Some(name) => vault::resolve(name).map_err(|_| ()),
+                };
+                match secret.ok().and_then(|s| {
+                    wh::sign(&Provider::Standard, &s, body.as_deref().unwrap_or("").as_bytes(), &msg_id, now)
+                        .ok()
+                }) {
+                    Some(pairs) => headers.extend(pairs),
+                    // Never send unsigned what was meant to be signed; the
+                    // sender reports it as a failed attempt.
+                    None => headers.push(("x-supabase-ext-unsignable".into(), "1".into())),
+                }
+            }
+            Outgoing {
+                id,
+                method,
+                url,
+                headers,
+                body,
+                timeout_ms: timeout_ms as u64,
+                superuser,
+                allowlist: allowlist.clone(),
+            }
+        })
+        .collect();
+    JsonB(serde_json::to_value(out).unwrap_or(Value::Array(vec![])))
+}
+
+/// Sends one delivery. Runs on a sender thread: no Postgres calls here.
+fn send_one(d: Outgoing, max_body: usize) -> Outcome {
+    let mut out = Outcome {
+        id: d.id,
+        status: None,
+        headers: Default::default(),
+        body: None,
+        error: None,
+        retry_after: None,
+    };
+    if d.headers.iter().any(|(k, _)| k == "x-supabase-ext-unsignable") {
+        out.error = Some("signing secret unavailable (vault secret missing?); not sent unsigned".into());
+        return out;
+    }
+    let policy = match destination::Policy::parse(&d.allowlist) {
+        Ok(p) => p,
+        Err(e) => {
+            out.error = Some(e.to_string());
+            return out;
+        }
+    };
+    let superuser = d.superuser;
+    let refused: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+    let refused_w = refused.clone();
+    // Resolve, then keep only addresses the policy admits: the connection goes
+    // to a checked address, so DNS rebinding can't redirect it.
+    let resolver = move |netloc: &str| -> std::io::Result<Vec<SocketAddr>> {
+        let host = netloc.rsplit_once(':').map(|(h, _)| h).unwrap_or(netloc).trim_matches(['[', ']']);
+        let addrs: Vec<SocketAddr> = netloc.to_socket_addrs()?.collect();
+        let mut ok = Vec::new();
+        for a in addrs {
+            match destination::check_addr(&policy, host, a.ip(), superuser) {
+                Ok(()) => ok.push(a),
+                Err(e) => *refused_w.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string()),
+            }
+        }
+        if ok.is_empty() {
+            return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "destination refused"));
+        }
+        Ok(ok)
+    };
+    let agent = ureq::AgentBuilder::new()
+        .resolver(resolver)
+        .redirects(0)
+        .timeout(Duration::from_millis(d.timeout_ms))
+        .user_agent(concat!("supabase_ext/", env!("CARGO_PKG_VERSION")))
+        .build();
+    let mut req = agent.request(&d.method, &d.url);
+    for (k, v) in &d.headers {
+        req = req.set(k, v);
+    }
+    let result = match &d.body {
+        Some(b) => req.send_string(b),
+        None => req.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(ureq::Error::Transport(t)) => {
+            out.error = Some(match refused.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                Some(why) => format!("destination refused: {why}"),
+                None => format!("{}", t.kind()) + &t.message().map(|m| format!(": {m}")).unwrap_or_default(),
+            });
+            return out;
+        }
+    };
+    out.status = Some(response.status());
+    for name in KEPT_RESPONSE_HEADERS {
+        if let Some(v) = response.header(name) {
+            out.headers.insert((*name).to_string(), Value::String(v.to_string()));
+        }
+    }
+    out.retry_after = response.header("retry-after").and_then(|v| backoff::retry_after_secs(v, now_unix()));
+    let mut buf = Vec::with_capacity(max_body.min(64 * 1024));
+    let _ = response.into_reader().take(max_body as u64).read_to_end(&mut buf);
+    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    text.retain(|c| c != '\0');
+    out.body = Some(text);
+    out
+}
+
+/// Sends a claimed batch on `supabase_ext.http_pool_size` threads and
+/// returns the outcomes. Holds no locks and makes no Postgres calls while
+/// the requests are in flight.
+#[pg_extern(volatile)]
+fn jobs_send_http(batch: JsonB) -> JsonB {
+    let items: Vec<Outgoing> = serde_json::from_value(batch.0).unwrap_or_else(|e| {
+        raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, format!("bad delivery batch: {e}"), None, None)
+    });
+    JsonB(
+        serde_json::to_value(send_all(items, gucs::http_pool_size(), gucs::http_max_response_bytes()))
+            .unwrap_or_default(),
+    )
+}
+
+pub fn send_all(items: Vec<Outgoing>, pool: usize, max_body: usize) -> Vec<Outcome> {
+    let n = items.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let queue = Arc::new(Mutex::new(items.into_iter().collect::<VecDeque<_>>()));
+    let (tx, rx) = mpsc::channel();
+    let threads: Vec<_> = (0..pool.min(n))
+        .map(|_| {
+            let queue = queue.clone();
+            let tx = tx.clone();
+            std::thread::spawn(move || loop {
+                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                let Some(d) = next else { break };
+                let id = d.id;
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| send_one(d, max_body)))
+                        .unwrap_or_else(|_| Outcome {
+                            id,
+                            status: None,
+                            headers: Default::default(),
+                            body: None,
+                            error: Some("sender panicked".into()),
+                            retry_after: None,
+                        });
+                if tx.send(outcome).is_err() {
+                    break;
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let outcomes: Vec<Outcome> = rx.iter().collect();
+    for t in threads {
+        let _ = t.join();
+    }
+    outcomes
+}
+
+/// Records outcomes: 2xx succeeded; 410 Gone fails for good and pauses the
+/// job (Standard Webhooks' advice); anything else retries with backoff (or
+/// the receiver's Retry-After, bounded by the cap) until max_attempts.
+#[pg_extern(volatile, security_definer)]
+#[search_path(pg_catalog, pg_temp)]
+fn jobs_record_http(outcomes: JsonB) -> i32 {
+    let items: Vec<Outcome> = serde_json::from_value(outcomes.0).unwrap_or_else(|e| {
+        raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, format!("bad outcomes: {e}"), None, None)
+    });
+    let cap = gucs::retry_cap_ms() as i64 / 1000;
+    let n = items.len() as i32;
+    for o in items {
+        let ok = o.status.is_some_and(|s| (200..300).contains(&s));
+        let gone = o.status == Some(410);
+        let attempts: i32 = Spi::get_one_with_args(
+            "SELECT attempts FROM supabase_ext.http_requests WHERE id = $1",
+            &[o.id.into()],
+        )
+        .ok()
+        .flatten()
+        .unwrap_or(1);
+        let delay = backoff::full_jitter_ms(
+            attempts as u32,
+            gucs::retry_base_ms(),
+            gucs::retry_cap_ms(),
+            executor::random_u64(),
+        ) as i64;
+        let delay_s = o.retry_after.map(|s| s.min(cap)).unwrap_or(0).max(delay / 1000);
+        let error = o.error.clone().or_else(|| (!ok).then(|| format!("HTTP {}", o.status.unwrap_or(0))));
+        Spi::run_with_args(
+            "UPDATE supabase_ext.http_requests
+                SET status = CASE WHEN $2 THEN 'succeeded'
+                                  WHEN $3 OR attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+                    next_attempt_at = now() + make_interval(secs => $4),
+                    finished_at = CASE WHEN $2 OR $3 OR attempts >= max_attempts THEN now() END,
+                    response_status = $5, response_headers = $6, response_body = $7, last_error = $8
+              WHERE id = $1 AND status = 'sending'",
+            &[
+                o.id.into(),
+                ok.into(),
+                gone.into(),
+                (delay_s as f64).into(),
+                o.status.map(|s| s as i32).into(),
+                JsonB(Value::Object(o.headers)).into(),
+                o.body.into(),
+                error.into(),
+            ],
+        )
+        .unwrap_or_else(|e| {
+            raise(Code::ERRCODE_INTERNAL_ERROR, format!("recording delivery: {e}"), None, None)
+        });
+        if gone {
+            Spi::run_with_args(
+                "UPDATE supabase_ext.job_definitions d
+                    SET paused = true, next_run_at = NULL, paused_reason = 'receiver answered 410 Gone', updated_at = now()
+                   FROM supabase_ext.http_requests r JOIN supabase_ext.job_runs x ON x.id = r.job_run_id
+                  WHERE r.id = $1 AND d.id = x.job_id",
+                &[o.id.into()],
+            )
+            .unwrap_or_else(|e| raise(Code::ERRCODE_INTERNAL_ERROR, format!("pausing job: {e}"), None, None));
+        }
+    }
+    n
+}
