@@ -3,12 +3,13 @@
 # out-of-process checks that need a live cluster:
 #
 #   regress.sh pg18 preload    PG18, supabase_ext preloaded: pg_regress, the
-#                              isolation specs, dump/restore, upgrade check
+#                              isolation specs, dump/restore, HTTP jobs against
+#                              a loopback receiver, upgrade check
 #   regress.sh pg18 nopreload  PG18 without preload (hosted-style): pg_regress,
 #                              run_maintenance() from a fresh connection
 #   regress.sh pg15 nopreload  Debian PG15 with real pg_cron preloaded and
 #                              supabase_ext not: pg_regress, maintenance run
-#                              by pg_cron itself
+#                              by pg_cron itself, HTTP jobs
 #
 # Output that legitimately differs between lanes (status() rows) has
 # alternative expected files (NAME_1.out), which pg_regress accepts.
@@ -64,6 +65,8 @@ case "$PG/$MODE" in
     bash "$ROOT/tests/concurrency/same_delivery.sh" "$BIN/psql" "$RUN_DIR/$NAME" "$PORT" supabase_ext_regress
     echo "dump and restore:"
     bash "$ROOT/tests/dump/dump_restore.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
+    echo "HTTP jobs against a loopback receiver:"
+    bash "$ROOT/tests/jobs/http_delivery.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     bash "$ROOT/scripts/upgrade-test.sh" "$NAME" "$PORT"
     ;;
   pg18/nopreload)
@@ -85,5 +88,7 @@ case "$PG/$MODE" in
     [[ "$st" == *succeeded* ]] || { echo "FAIL: pg_cron did not run maintenance successfully ($st)"; exit 1; }
     q -d cron_maint -At -f "$ROOT/tests/lanes/maintenance_check.sql" -v ran_by_cron=1 | tee "$out/maintenance.txt"
     grep -qx "maintenance: ok" "$out/maintenance.txt"
+    echo "HTTP jobs against a loopback receiver (PG15):"
+    bash "$ROOT/tests/jobs/http_delivery.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     ;;
 esac

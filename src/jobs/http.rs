@@ -338,7 +338,7 @@ fn send_one(d: Outgoing, max_body: usize) -> Outcome {
         Err(ureq::Error::Status(_, r)) => r,
         Err(ureq::Error::Transport(t)) => {
             out.error = Some(match refused.lock().unwrap_or_else(|p| p.into_inner()).take() {
-                Some(why) => format!("destination refused: {why}"),
+                Some(why) => why,
                 None => format!("{}", t.kind()) + &t.message().map(|m| format!(": {m}")).unwrap_or_default(),
             });
             return out;

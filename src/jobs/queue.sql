@@ -61,6 +61,10 @@ BEGIN
     IF enqueue.queue IS NULL OR enqueue.payload IS NULL THEN
         RAISE EXCEPTION 'enqueue: queue and payload must not be NULL' USING ERRCODE = '22004';
     END IF;
+    IF enqueue.queue = 'http' THEN
+        RAISE EXCEPTION 'enqueue: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023',
+            HINT = 'use supabase_ext.http_request()';
+    END IF;
     INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, dedupe_key, max_attempts)
     VALUES (enqueue.queue, enqueue.payload, coalesce(enqueue.run_at, now()), coalesce(enqueue.priority, 0),
             enqueue.dedupe_key, coalesce(enqueue.max_attempts, 5))
@@ -87,6 +91,9 @@ RETURNS SETOF bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_
 BEGIN
     IF EXISTS (SELECT 1 FROM unnest(payloads) p WHERE p IS NULL) THEN
         RAISE EXCEPTION 'enqueue_batch: payloads must not contain NULL' USING ERRCODE = '22004';
+    END IF;
+    IF queue = 'http' THEN
+        RAISE EXCEPTION 'enqueue_batch: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023';
     END IF;
     RETURN QUERY
     INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, max_attempts)
@@ -170,15 +177,33 @@ BEGIN
 END $$;
 
 -- Puts dead letters back on their queue with fresh attempts: all of a queue,
--- or the given ids. Returns how many moved.
+-- or the given ids. Returns how many moved. The reserved queue 'http' holds
+-- the HTTP deliveries that failed for good: they are sent again with fresh
+-- attempts and the same webhook-id, and the job runs that enqueued them wait
+-- for the new outcome.
+-- SECURITY DEFINER: callers (service_role, the owner) need not hold UPDATE
+-- on the delivery and run tables; EXECUTE is the gate.
 CREATE FUNCTION supabase_ext.dead_letter_redrive(queue text DEFAULT NULL, ids bigint[] DEFAULT NULL)
-RETURNS bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS bigint LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
     n bigint;
 BEGIN
     IF dead_letter_redrive.queue IS NULL AND ids IS NULL THEN
         RAISE EXCEPTION 'dead_letter_redrive: name a queue or ids' USING ERRCODE = '22023';
+    END IF;
+    IF dead_letter_redrive.queue = 'http' THEN
+        WITH again AS (
+            UPDATE supabase_ext.http_requests h
+               SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL
+             WHERE h.status = 'failed' AND (ids IS NULL OR h.id = ANY (ids))
+            RETURNING h.job_run_id
+        ), runs AS (
+            UPDATE supabase_ext.job_runs r SET status = 'waiting', finished_at = NULL
+             WHERE r.id IN (SELECT job_run_id FROM again) AND r.status = 'failed'
+        )
+        SELECT count(*) INTO n FROM again;
+        RETURN n;
     END IF;
     WITH moved AS (
         DELETE FROM supabase_ext.job_dead_letters d
