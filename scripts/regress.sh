@@ -28,7 +28,10 @@ PORT=${SUPABASE_EXT_REGRESS_PORT:-54319}
 
 conf=()
 case "$PG/$MODE" in
-  */preload) conf=("shared_preload_libraries = 'supabase_ext'" "supabase_ext.database = 'postgres'") ;;
+  # Jobs workers only in postgres: the golden files drive jobs themselves
+  # (run_pending), and tests/jobs/worker.sh adds its own database.
+  */preload) conf=("shared_preload_libraries = 'supabase_ext'" "supabase_ext.database = 'postgres'"
+                   "supabase_ext.databases = 'postgres'") ;;
   pg15/nopreload) conf=("shared_preload_libraries = 'pg_cron'" "cron.database_name = 'postgres'") ;;
 esac
 
@@ -67,6 +70,8 @@ case "$PG/$MODE" in
     bash "$ROOT/tests/dump/dump_restore.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     echo "HTTP jobs against a loopback receiver:"
     bash "$ROOT/tests/jobs/http_delivery.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
+    echo "background workers (kill -9, immediate restart):"
+    bash "$ROOT/tests/jobs/worker.sh" "$BIN" "$RUN_DIR/$NAME/data" "$RUN_DIR/$NAME" "$PORT"
     bash "$ROOT/scripts/upgrade-test.sh" "$NAME" "$PORT"
     ;;
   pg18/nopreload)

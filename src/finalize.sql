@@ -25,3 +25,5 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION supabase_ext.grant_supabase_roles() FROM PUBLIC;
 SELECT supabase_ext.grant_supabase_roles();
+-- With preload, start a jobs worker in this database once CREATE EXTENSION commits.
+SELECT supabase_ext.jobs_wake_launcher();

@@ -64,7 +64,7 @@ pub extern "C-unwind" fn _PG_init() {
     maintenance::init(preloading);
     webhooks::init(preloading);
     tenancy::init();
-    jobs::init();
+    jobs::init(preloading);
     common::guc::reserve_prefix();
 }
 

@@ -21,6 +21,7 @@ fn status() -> TableIterator<
     let pg: Option<String> = Spi::get_one("SELECT current_setting('server_version')").ok().flatten();
     rows.push(row("postgres", "version", pg, None));
 
+    rows.extend(jobs::status_rows());
     rows.extend(maintenance::status_rows());
     let settings = maintenance::gucs::all(crate::common::preloaded())
         .into_iter()

@@ -29,6 +29,11 @@ static HTTP_POOL_SIZE: GucSetting<i32> = GucSetting::<i32>::new(16);
 /// any error message a receiver sends; whole pages would bloat the table.
 static HTTP_MAX_RESPONSE_BYTES: GucSetting<i32> = GucSetting::<i32>::new(4096);
 
+/// Databases the launcher starts a jobs worker in (comma-separated names).
+/// Empty (the default): every database that accepts connections, where a
+/// worker stays only if supabase_ext is installed.
+static DATABASES: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
+
 /// Days of job_runs history kept (pg_cron's job_run_details grows forever).
 /// Two weeks covers a weekly job's last two runs.
 static JOB_RUNS_RETENTION_DAYS: GucSetting<i32> = GucSetting::<i32>::new(14);
@@ -60,6 +65,14 @@ pub fn init() {
         0,
         1 << 20,
         GucContext::Suset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.databases",
+        c"Databases that get a jobs worker; empty means every database with supabase_ext.",
+        c"",
+        &DATABASES,
+        GucContext::Sighup,
         GucFlags::default(),
     );
     GucRegistry::define_int_guc(
@@ -94,6 +107,10 @@ pub fn init() {
     );
 }
 
+pub fn databases() -> String {
+    string(&DATABASES)
+}
+
 pub fn http_allowlist() -> String {
     string(&HTTP_ALLOWLIST)
 }
@@ -123,6 +140,7 @@ pub fn retry_cap_ms() -> u64 {
 /// Name and value of each setting, for `status()`.
 pub fn all() -> Vec<(&'static str, String)> {
     vec![
+        ("supabase_ext.databases", databases()),
         ("supabase_ext.http_allowlist", http_allowlist()),
         ("supabase_ext.http_pool_size", http_pool_size().to_string()),
         ("supabase_ext.http_max_response_bytes", http_max_response_bytes().to_string()),

@@ -146,6 +146,7 @@ fn http_request(
     let headers = check_headers(&headers.0);
     let opts = parse_opts(&options.0);
     let webhook_id = opts.signing_secret.as_ref().map(|_| format!("msg_{}", uuid::Uuid::new_v4().simple()));
+    super::wake::request();
     Spi::get_one_with_args::<i64>(
         "INSERT INTO supabase_ext.http_requests
                 (job_run_id, method, url, headers, body, timeout_ms, max_attempts, webhook_id, signing_secret, owner)
@@ -193,8 +194,8 @@ pub struct Outcome {
     pub retry_after: Option<i64>,
 }
 
-/// Claims up to `n` due deliveries: leases each for its timeout plus a
-/// margin (a sender that dies releases it when the lease ends), counts the
+/// Claims up to `n` due deliveries: leases each for its timeout plus 10 s
+/// (a sender that dies releases it when the lease ends), counts the
 /// attempt, and signs it now (the timestamp is per attempt, the id is not).
 /// SECURITY DEFINER: it reads signing secrets no caller can read.
 #[pg_extern(volatile, security_definer)]
@@ -211,7 +212,7 @@ fn jobs_claim_http(n: i32) -> JsonB {
                      LIMIT $1 FOR UPDATE SKIP LOCKED)
                  UPDATE supabase_ext.http_requests r
                     SET status = 'sending', attempts = r.attempts + 1,
-                        next_attempt_at = now() + make_interval(secs => r.timeout_ms / 1000.0 + 30)
+                        next_attempt_at = now() + make_interval(secs => r.timeout_ms / 1000.0 + 10)
                    FROM picked p WHERE r.id = p.id
                  RETURNING r.id, r.method, r.url, r.headers, r.body::text, r.timeout_ms, r.webhook_id,
                            r.signing_secret, coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = r.owner), false)",

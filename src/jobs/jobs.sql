@@ -84,6 +84,7 @@ BEGIN
            command = EXCLUDED.command, options = EXCLUDED.options, run_as = EXCLUDED.run_as,
            next_run_at = CASE WHEN d.paused THEN NULL ELSE EXCLUDED.next_run_at END, updated_at = now()
     RETURNING d.id INTO jid;
+    PERFORM supabase_ext.jobs_wake();
     RETURN jid;
 EXCEPTION WHEN check_violation THEN
     RAISE EXCEPTION 'job_schedule: invalid job name' USING ERRCODE = '22023', HINT = 'names are 1 to 200 characters';
@@ -126,6 +127,7 @@ DECLARE
 BEGIN
     INSERT INTO supabase_ext.job_runs (job_id, job_name, scheduled_for) VALUES (d.id, d.name, now())
     RETURNING id INTO rid;
+    PERFORM supabase_ext.jobs_wake();
     RETURN rid;
 END $$;
 
@@ -148,6 +150,7 @@ BEGIN
     UPDATE supabase_ext.job_definitions x SET paused = false, paused_reason = NULL,
            next_run_at = supabase_ext.job_next_run(x.schedule, x.timezone), updated_at = now()
      WHERE x.id = d.id;
+    PERFORM supabase_ext.jobs_wake();
     RETURN d.paused;
 END $$;
 

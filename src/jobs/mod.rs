@@ -11,6 +11,7 @@
 //! | `schedules.rs` | schedule and command validation, fire times |
 //! | `executor.rs` | fire due jobs, run queued runs as their owners, settle runs |
 //! | `handler.rs` | handler jobs over webhook events |
+//! | `worker.rs`, `shmem.rs`, `wake.rs` | the launcher and per-database workers, commit-time wake-ups |
 use pgrx::prelude::*;
 use supabase_ext_core::jobs::backoff;
 
@@ -19,9 +20,17 @@ pub mod gucs;
 pub mod handler;
 pub mod http;
 pub mod schedules;
+pub mod shmem;
+pub mod wake;
+pub mod worker;
 
-pub fn init() {
+pub fn init(preloading: bool) {
     gucs::init();
+    if preloading {
+        shmem::init();
+        wake::init();
+        worker::register();
+    }
 }
 
 /// The retry delay after `attempt` failed attempts: exponential backoff with
@@ -35,7 +44,11 @@ fn job_backoff(attempt: i32) -> Interval {
     Interval::from_micros(ms as i64 * 1000)
 }
 
-extension_sql_file!("queue.sql", name = "jobs_queue", requires = ["bootstrap", job_backoff]);
+extension_sql_file!(
+    "queue.sql",
+    name = "jobs_queue",
+    requires = ["bootstrap", job_backoff, wake::jobs_wake, "jobs_http"]
+);
 extension_sql_file!("cursors.sql", name = "jobs_cursors", requires = ["bootstrap"]);
 extension_sql_file!("schedules.sql", name = "jobs_schedules", requires = ["bootstrap"]);
 extension_sql_file!("http.sql", name = "jobs_http", requires = ["jobs_schedules"]);
@@ -56,7 +69,8 @@ extension_sql_file!(
         http::jobs_claim_http,
         http::jobs_send_http,
         http::jobs_record_http,
-        http::http_request
+        http::http_request,
+        wake::jobs_wake
     ]
 );
 extension_sql_file!(
@@ -84,4 +98,66 @@ mod tests {
             assert!(ok, "attempt {attempt}");
         }
     }
+}
+
+/// `status()` rows: the workers (preload only) and this database's worker.
+pub fn status_rows() -> Vec<crate::common::status::Row> {
+    use crate::common::status::row;
+    use crate::common::time::rfc3339;
+    let mut rows = Vec::new();
+    let Some(s) = shmem::snapshot() else {
+        rows.push(row(
+            "workers",
+            "preloaded",
+            Some("false".into()),
+            Some(
+                "background workers are off: supabase_ext is not in shared_preload_libraries. Every SQL \
+                 function still works; schedule CALL supabase_ext.run_pending() and \
+                 SELECT supabase_ext.run_maintenance() with pg_cron, or add supabase_ext to \
+                 shared_preload_libraries and restart."
+                    .into(),
+            ),
+        ));
+        return rows;
+    };
+    rows.push(row("workers", "preloaded", Some("true".into()), None));
+    rows.push(row(
+        "workers",
+        worker::LAUNCHER,
+        Some(if s.launcher_pid > 0 { "running" } else { "stopped" }.into()),
+        Some(format!(
+            "home database \"{}\"; serves {}",
+            crate::maintenance::gucs::database(),
+            match gucs::databases() {
+                d if d.trim().is_empty() => "every database with supabase_ext".to_string(),
+                d => format!("databases {d}"),
+            }
+        )),
+    ));
+    // SAFETY: reading the backend's own database id.
+    let me = unsafe { pg_sys::MyDatabaseId }.to_u32();
+    let slot = s.slots.iter().find(|x| x.db == me && x.state != shmem::State::Empty);
+    let (state, detail) = match slot {
+        None => ("not started", None),
+        Some(x) => (
+            match x.state {
+                shmem::State::Running => "running",
+                shmem::State::Starting => "starting",
+                shmem::State::NotInstalled => "not installed",
+                shmem::State::Stopped => "stopped",
+                shmem::State::Empty => "not started",
+            },
+            Some(format!(
+                "pid {}, started {}, last tick {}, {} runs, {} deliveries, {} failed steps",
+                x.pid,
+                rfc3339(x.started_at).unwrap_or_else(|| "never".into()),
+                rfc3339(x.last_tick).unwrap_or_else(|| "never".into()),
+                x.runs,
+                x.deliveries,
+                x.step_failures
+            )),
+        ),
+    };
+    rows.push(row("workers", "jobs worker (this database)", Some(state.into()), detail));
+    rows
 }

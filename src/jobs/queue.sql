@@ -77,6 +77,7 @@ BEGIN
         SELECT q.id INTO new_id FROM supabase_ext.job_queue q
          WHERE q.queue = enqueue.queue AND q.dedupe_key = enqueue.dedupe_key;
     END IF;
+    PERFORM supabase_ext.jobs_wake();
     RETURN new_id;
 EXCEPTION WHEN check_violation THEN
     RAISE EXCEPTION 'enqueue: invalid job for queue "%"', queue USING ERRCODE = '22023',
@@ -95,6 +96,7 @@ BEGIN
     IF queue = 'http' THEN
         RAISE EXCEPTION 'enqueue_batch: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023';
     END IF;
+    PERFORM supabase_ext.jobs_wake();
     RETURN QUERY
     INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, max_attempts)
     SELECT enqueue_batch.queue, p, coalesce(enqueue_batch.run_at, now()), coalesce(enqueue_batch.priority, 0),
@@ -203,6 +205,7 @@ BEGIN
              WHERE r.id IN (SELECT job_run_id FROM again) AND r.status = 'failed'
         )
         SELECT count(*) INTO n FROM again;
+        PERFORM supabase_ext.jobs_wake();
         RETURN n;
     END IF;
     WITH moved AS (

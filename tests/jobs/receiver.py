@@ -4,7 +4,8 @@
     receiver.py PORT LOG PLAN [MAX_REQUESTS] [MAX_SECONDS]
 
 PLAN is a comma-separated list of responses given in order, then the last one
-forever: a status code ("500"), "410", or "503:2" for 503 with Retry-After: 2.
+forever: a status code ("500"), "410", "503:2" for 503 with Retry-After: 2,
+or "hang:9" to hold the request 9 seconds before answering 200.
 Every request is appended to LOG as one JSON line (method, path, headers,
 base64 body) so the test can verify signatures in SQL afterwards. Listens on
 127.0.0.1 only, and exits after MAX_REQUESTS requests or MAX_SECONDS seconds.
@@ -34,6 +35,9 @@ class Handler(BaseHTTPRequestHandler):
                     "body": base64.b64encode(body).decode(),
                 }) + "\n")
         code, _, retry_after = step.partition(":")
+        if code == "hang":
+            time.sleep(float(retry_after))
+            code, retry_after = "200", ""
         self.send_response(int(code))
         if retry_after:
             self.send_header("Retry-After", retry_after)
@@ -42,7 +46,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Set-Cookie", "session=never-stored")
         self.send_header("Content-Length", str(len(reply)))
         self.end_headers()
-        self.wfile.write(reply)
+        try:
+            self.wfile.write(reply)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the sender was killed mid-request (the lease test does that)
         if served >= max_requests:
             threading.Thread(target=self.server.shutdown, daemon=True).start()
 

@@ -4,7 +4,7 @@ CREATE EXTENSION supabase_ext;
 SELECT extversion FROM pg_extension WHERE extname = 'supabase_ext';
 -- Stable facts only (pids and timestamps vary run to run).
 SELECT component, name, value FROM supabase_ext.status()
- WHERE component IN ('extension', 'settings', 'maintenance') AND name <> 'supabase_ext.database'
+ WHERE component IN ('extension', 'settings', 'maintenance') AND name NOT IN ('supabase_ext.database', 'supabase_ext.databases')
  ORDER BY component, name;
 -- Mistyped settings under the reserved prefix are errors, not silent placeholders.
 SET supabase_ext.webhook_retention_dayz = 3;

@@ -2,8 +2,8 @@
 -- (preloaded) and 01_preload_1.out (not preloaded: no workers, no shared
 -- memory counters, every SQL function still works).
 SELECT name, value FROM supabase_ext.status()
- WHERE component = 'workers' AND name IN ('preloaded', 'supabase_ext maintenance')
-    OR name = 'supabase_ext.database'
+ WHERE component = 'workers' AND name IN ('preloaded', 'supabase_ext launcher')
+    OR name IN ('supabase_ext.database', 'supabase_ext.databases')
  ORDER BY name;
 SELECT supabase_ext.webhook_endpoint_create('counted', 'github', ARRAY['count-secret']);
 -- A forged delivery stores nothing; shared memory counts it (rolled back otherwise).

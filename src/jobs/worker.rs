@@ -1,0 +1,379 @@
+//! Background workers (preload only): a launcher that keeps one worker per
+//! database where supabase_ext is installed, and the per-database worker that
+//! runs the same steps as `run_pending()`, plus maintenance.
+//!
+//! The worker sleeps on its latch until the earliest of: the next fire time,
+//! the next delivery retry, a lease expiring, the next maintenance run (at
+//! most a minute). Backends set the latch when they commit new work
+//! (`jobs_wake()`), so new jobs start without polling and without NOTIFY.
+//! HTTP is sent by `http::send_all` on its own threads between two
+//! transactions; those threads never call into Postgres.
+use super::shmem::{self, State, JOBS};
+use super::{gucs as jobs_gucs, http};
+use crate::common::time::now_unix;
+use crate::maintenance::gucs as maint_gucs;
+use pgrx::bgworkers::{BackgroundWorker, BackgroundWorkerBuilder, SignalWakeFlags};
+use pgrx::prelude::*;
+use pgrx::JsonB;
+use std::time::Duration;
+
+pub const LAUNCHER: &str = "supabase_ext launcher";
+/// Without a wake-up, look for new databases this often.
+const RESCAN_SECS: u64 = 300;
+/// Longest sleep of a database worker.
+const MAX_SLEEP_SECS: i64 = 60;
+
+pub fn register() {
+    BackgroundWorkerBuilder::new(LAUNCHER)
+        .set_type("supabase_ext")
+        .set_function("supabase_ext_launcher_main")
+        .set_library("supabase_ext")
+        .enable_spi_access()
+        // After a crash, wait before retrying so a persistent error can't spin.
+        .set_restart_time(Some(Duration::from_secs(10)))
+        .load();
+}
+
+/// One transaction; an ERROR is logged and rolled back, never fatal: an
+/// error in one step never kills the worker.
+fn step<R>(what: &str, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Option<R> {
+    // SAFETY: the standard transaction bracket of a background worker.
+    unsafe {
+        pg_sys::SetCurrentStatementStartTimestamp();
+        pg_sys::StartTransactionCommand();
+        pg_sys::PushActiveSnapshot(pg_sys::GetTransactionSnapshot());
+    }
+    let r = PgTryBuilder::new(|| Ok(f()))
+        .catch_others(|e| {
+            let msg = match e {
+                pg_sys::panic::CaughtError::PostgresError(r)
+                | pg_sys::panic::CaughtError::ErrorReport(r)
+                | pg_sys::panic::CaughtError::RustPanic { ereport: r, .. } => r.message().to_string(),
+            };
+            Err(msg)
+        })
+        .execute();
+    match r {
+        Ok(v) => {
+            // SAFETY: matches the bracket above.
+            unsafe {
+                pg_sys::PopActiveSnapshot();
+                pg_sys::CommitTransactionCommand();
+            }
+            Some(v)
+        }
+        Err(msg) => {
+            // SAFETY: aborting cleans the snapshot stack and resources.
+            unsafe { pg_sys::AbortCurrentTransaction() };
+            log!("supabase_ext jobs: {what} failed: {msg}");
+            None
+        }
+    }
+}
+
+fn reload_if_asked() {
+    if BackgroundWorker::sighup_received() {
+        // SAFETY: called from the worker's main loop, as Postgres expects.
+        unsafe { pg_sys::ProcessConfigFile(pg_sys::GucContext::PGC_SIGHUP) };
+    }
+}
+
+/// Databases the launcher serves: `supabase_ext.databases`, or every
+/// database that accepts connections.
+fn target_databases() -> Vec<u32> {
+    let listed = jobs_gucs::databases();
+    Spi::connect(|c| {
+        let t = if listed.trim().is_empty() {
+            c.select("SELECT oid FROM pg_catalog.pg_database WHERE datallowconn AND NOT datistemplate ORDER BY oid", None, &[])
+        } else {
+            let names: Vec<String> =
+                listed.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            c.select(
+                "SELECT oid FROM pg_catalog.pg_database WHERE datallowconn AND datname = ANY ($1) ORDER BY oid",
+                None,
+                &[names.into()],
+            )
+        };
+        t.map(|t| t.filter_map(|r| r.get::<pg_sys::Oid>(1).ok().flatten().map(|o| o.to_u32())).collect())
+            .unwrap_or_default()
+    })
+}
+
+fn start_worker(db: u32) -> bool {
+    let launcher = std::process::id() as i32;
+    BackgroundWorkerBuilder::new(&format!("supabase_ext jobs {db}"))
+        .set_type("supabase_ext")
+        .set_function("supabase_ext_jobs_main")
+        .set_library("supabase_ext")
+        .enable_spi_access()
+        .set_argument(Some(pg_sys::Datum::from(db)))
+        .set_notify_pid(launcher)
+        // The launcher supervises its workers: the postmaster must not restart
+        // them too (after a crash restart that made two workers per database).
+        .set_restart_time(None)
+        .load_dynamic()
+        .is_ok()
+}
+
+#[pg_guard]
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn supabase_ext_launcher_main(_arg: pg_sys::Datum) {
+    BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGHUP | SignalWakeFlags::SIGTERM);
+    let home = maint_gucs::database();
+    BackgroundWorker::connect_worker_to_spi(Some(&home), None);
+    {
+        let mut s = JOBS.exclusive();
+        s.launcher_pid = std::process::id() as i32;
+        s.launcher_started = now_unix();
+        // Workers of a previous launcher died with the server or will be replaced.
+        for slot in s.slots.iter_mut() {
+            *slot = shmem::Slot::default();
+        }
+    }
+    log!("{LAUNCHER}: started (home database \"{home}\")");
+    let mut rescan = true;
+    let mut last_rescan = now_unix();
+    loop {
+        reload_if_asked();
+        let targets = step("listing databases", target_databases).unwrap_or_default();
+        {
+            let mut s = JOBS.exclusive();
+            for db in &targets {
+                let idx = match s.slots.iter().position(|x| x.db == *db && x.state != State::Empty) {
+                    Some(i) => i,
+                    None => match s.slots.iter().position(|x| x.state == State::Empty) {
+                        Some(i) => {
+                            s.slots[i] = shmem::Slot { db: *db, state: State::Stopped, ..Default::default() };
+                            i
+                        }
+                        None => {
+                            log!(
+                                "{LAUNCHER}: more than {} databases; database {db} has no worker",
+                                shmem::MAX_DATABASES
+                            );
+                            continue;
+                        }
+                    },
+                };
+                let slot = &mut s.slots[idx];
+                // A worker whose pid is gone has stopped (crash or exit).
+                if slot.pid > 0 && !process_alive(slot.pid) {
+                    slot.pid = 0;
+                    if slot.state == State::Running || slot.state == State::Starting {
+                        slot.state = State::Stopped;
+                    }
+                }
+                // A worker that keeps failing is restarted at most every 10 s.
+                let cooled = now_unix() - slot.started_at >= 10;
+                let start = match slot.state {
+                    State::Stopped => cooled,
+                    State::NotInstalled => rescan,
+                    _ => false,
+                };
+                if start && start_worker(*db) {
+                    slot.state = State::Starting;
+                    slot.started_at = now_unix();
+                }
+            }
+            for slot in s.slots.iter_mut() {
+                if slot.state != State::Empty && !targets.contains(&slot.db) && slot.pid == 0 {
+                    *slot = shmem::Slot::default();
+                }
+            }
+            s.rescan = false;
+        }
+        if rescan {
+            last_rescan = now_unix();
+        }
+        // A stopped worker waiting out its cool-down is retried soon.
+        let waiting = JOBS.share().slots.iter().any(|x| x.state == State::Stopped);
+        let sleep = if waiting { 10 } else { RESCAN_SECS };
+        if !BackgroundWorker::wait_latch(Some(Duration::from_secs(sleep))) {
+            break;
+        }
+        // Databases without the extension are tried again when a CREATE
+        // EXTENSION commits (it wakes us) or every RESCAN_SECS.
+        rescan = JOBS.share().rescan || now_unix() - last_rescan >= RESCAN_SECS as i64;
+    }
+    JOBS.exclusive().launcher_pid = 0;
+    log!("{LAUNCHER}: shutting down");
+}
+
+fn process_alive(pid: i32) -> bool {
+    // SAFETY: lookup in the proc array; the launcher is a connected backend.
+    unsafe { !pg_sys::BackendPidGetProc(pid).is_null() }
+}
+
+/// One pass of the steps; returns the seconds until there is work again.
+fn tick(db: u32) -> i64 {
+    let mut ran = 0u64;
+    let mut delivered = 0u64;
+    let failures = std::cell::Cell::new(0u64);
+    let count = |r: Option<i32>| -> i32 {
+        match r {
+            Some(n) => n,
+            None => {
+                failures.set(failures.get() + 1);
+                0
+            }
+        }
+    };
+    count(step("firing schedules", || {
+        Spi::get_one::<i32>("SELECT supabase_ext.jobs_fire_due(1000)").ok().flatten().unwrap_or(0)
+    }));
+    loop {
+        let n = count(step("running jobs", || {
+            Spi::get_one::<i32>("SELECT supabase_ext.jobs_run_queued(10)").ok().flatten().unwrap_or(0)
+        }));
+        ran += n as u64;
+        if n < 10 || BackgroundWorker::sigterm_received() {
+            break;
+        }
+    }
+    let batch = (jobs_gucs::http_pool_size() * 4) as i32;
+    loop {
+        let claimed = step("claiming deliveries", || {
+            Spi::get_one_with_args::<JsonB>("SELECT supabase_ext.jobs_claim_http($1)", &[batch.into()])
+                .ok()
+                .flatten()
+                .map(|j| j.0)
+        })
+        .flatten();
+        let Some(items) = claimed.and_then(|v| serde_json::from_value::<Vec<http::Outgoing>>(v).ok()) else {
+            failures.set(failures.get() + 1);
+            break;
+        };
+        if items.is_empty() {
+            break;
+        }
+        let n = items.len();
+        // No transaction is open here: the claims are committed leases.
+        let outcomes =
+            http::send_all(items, jobs_gucs::http_pool_size(), jobs_gucs::http_max_response_bytes());
+        let json = serde_json::to_value(outcomes).unwrap_or_default();
+        count(step("recording deliveries", || {
+            Spi::get_one_with_args::<i32>("SELECT supabase_ext.jobs_record_http($1)", &[JsonB(json).into()])
+                .ok()
+                .flatten()
+                .unwrap_or(0)
+        }));
+        delivered += n as u64;
+        if (n as i32) < batch || BackgroundWorker::sigterm_received() {
+            break;
+        }
+    }
+    count(step("settling runs", || {
+        Spi::get_one::<i32>("SELECT supabase_ext.jobs_settle_runs()").ok().flatten().unwrap_or(0)
+    }));
+
+    // Maintenance is one duty of this worker.
+    let now = now_unix();
+    let due_maintenance = {
+        let s = JOBS.share();
+        s.slots
+            .iter()
+            .find(|x| x.db == db)
+            .map(|x| now - x.last_maintenance >= maint_gucs::maintenance_interval_secs() as i64)
+            .unwrap_or(true)
+    };
+    if due_maintenance {
+        let ok = step("maintenance", || Spi::run("SELECT supabase_ext.run_maintenance()").is_ok())
+            .unwrap_or(false);
+        shmem::with_slot(db, |s| {
+            s.last_maintenance = now;
+            if !ok {
+                s.step_failures += 1;
+            }
+        });
+    }
+
+    // When is there work next?
+    let next = step("planning", || {
+        Spi::get_one::<f64>(
+            "SELECT extract(epoch FROM least(
+                 (SELECT min(next_run_at) FROM supabase_ext.job_definitions WHERE NOT paused),
+                 (SELECT min(next_attempt_at) FROM supabase_ext.http_requests WHERE status IN ('pending', 'sending')),
+                 (SELECT now() FROM supabase_ext.job_runs WHERE status = 'queued' LIMIT 1)) - now())::float8",
+        )
+        .ok()
+        .flatten()
+    })
+    .flatten();
+    shmem::with_slot(db, |s| {
+        s.last_tick = now_unix();
+        s.runs += ran;
+        s.deliveries += delivered;
+        s.step_failures += failures.get();
+    });
+    let longest = MAX_SLEEP_SECS.min(maint_gucs::maintenance_interval_secs() as i64);
+    let sleep = match next {
+        Some(secs) => (secs.ceil() as i64).clamp(0, longest),
+        None => longest,
+    };
+    // A step that keeps failing on due work must not become a busy loop.
+    if failures.get() > 0 {
+        sleep.max(5.min(longest))
+    } else {
+        sleep
+    }
+}
+
+#[pg_guard]
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn supabase_ext_jobs_main(arg: pg_sys::Datum) {
+    BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGHUP | SignalWakeFlags::SIGTERM);
+    let db = arg.value() as u32;
+    BackgroundWorker::connect_worker_to_spi_by_oid(Some(pg_sys::Oid::from(db)), None);
+    let installed = step("checking the extension", || {
+        Spi::get_one::<bool>(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'supabase_ext')",
+        )
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+    })
+    .unwrap_or(false);
+    if !installed {
+        shmem::with_slot(db, |s| {
+            s.state = State::NotInstalled;
+            s.pid = 0;
+        });
+        return;
+    }
+    shmem::with_slot(db, |s| {
+        s.pid = std::process::id() as i32;
+        s.state = State::Running;
+        s.started_at = now_unix();
+    });
+    log!("supabase_ext jobs: worker started for database {db}");
+    loop {
+        reload_if_asked();
+        let still_installed = step("checking the extension", || {
+            Spi::get_one::<bool>(
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'supabase_ext')",
+            )
+            .ok()
+            .flatten()
+            .unwrap_or(false)
+        })
+        .unwrap_or(true);
+        if !still_installed {
+            shmem::with_slot(db, |s| s.state = State::NotInstalled);
+            break;
+        }
+        let sleep = tick(db);
+        if BackgroundWorker::sigterm_received() {
+            break;
+        }
+        if sleep > 0 && !BackgroundWorker::wait_latch(Some(Duration::from_secs(sleep as u64))) {
+            break;
+        }
+    }
+    shmem::with_slot(db, |s| {
+        s.pid = 0;
+        if s.state == State::Running {
+            s.state = State::Stopped;
+        }
+    });
+    log!("supabase_ext jobs: worker for database {db} shutting down");
+}

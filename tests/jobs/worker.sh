@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The background workers, on a preloaded cluster: a worker starts when
+# CREATE EXTENSION commits (no restart), wakes on committed work and not on
+# rolled-back work, runs schedules, survives kill -9 mid-delivery (the
+# delivery is sent again after its lease, with the same webhook-id), and an
+# immediate-mode restart loses nothing committed.
+#   worker.sh BIN_DIR DATA_DIR HOST PORT
+set -euo pipefail
+BIN=$1 DATA=$2 HOST=$3 PORT=$4
+HERE=$(cd "$(dirname "$0")" && pwd)
+DB=jobs_worker
+SUDO_PG=(sudo -u postgres); [ "$(id -un)" = postgres ] && SUDO_PG=()
+qdb() { local db=$1; shift; "$BIN/psql" -h "$HOST" -p "$PORT" -U postgres -d "$db" -X -v ON_ERROR_STOP=1 -qAt "$@"; }
+q() { qdb "$DB" "$@"; }
+tmp=$(mktemp -d); chmod 755 "$tmp"
+RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+URL="http://127.0.0.1:$RPORT"
+SECRET='whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  qdb postgres -c "ALTER SYSTEM RESET supabase_ext.databases" -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+receiver() {  # receiver PLAN MAX_REQUESTS
+  python3 "$HERE/receiver.py" "$RPORT" "$tmp/requests.jsonl" "$1" "$2" 90 & pids+=($!)
+  for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $RPORT), 0.2)" 2>/dev/null && return; sleep 0.1; done
+  echo "receiver did not start"; exit 1
+}
+stop_receiver() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
+fail=0
+check() { if [ "$3" = "$2" ]; then echo "ok: $1"; else echo "FAIL: $1: expected '$2', got '$3'"; fail=1; fi; }
+# wait_for SECONDS SQL EXPECTED: poll until SQL returns EXPECTED.
+wait_for() {
+  local got=""
+  for _ in $(seq 1 $(($1 * 5))); do got=$(q -c "$2" 2>/dev/null || true); [ "$got" = "$3" ] && break; sleep 0.2; done
+  echo "$got"
+}
+wait_up() {
+  for _ in $(seq 1 100); do qdb postgres -c "SELECT 1" >/dev/null 2>&1 && return; sleep 0.2; done
+  echo "server did not come back"; exit 1
+}
+
+qdb postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+qdb postgres -c "ALTER SYSTEM SET supabase_ext.databases = 'postgres, $DB'" -c "SELECT pg_reload_conf()" >/dev/null
+q -c "CREATE EXTENSION supabase_ext"
+check "a worker starts when CREATE EXTENSION commits" "running" \
+  "$(wait_for 20 "SELECT value FROM supabase_ext.status() WHERE name = 'jobs worker (this database)'" running)"
+
+# Committed work wakes the worker; rolled-back work is never sent.
+receiver "200" 50
+q -c "BEGIN" -c "SELECT supabase_ext.http_request('$URL/rolled-back')" -c "ROLLBACK" >/dev/null
+id=$(q -c "SELECT supabase_ext.http_request('$URL/committed', options => '{\"signing_secret\": \"$SECRET\"}')")
+check "the worker delivers committed work without run_pending" "succeeded" \
+  "$(wait_for 10 "SELECT status FROM supabase_ext.http_requests WHERE id = $id" succeeded)"
+check "rolled-back work was never sent" "0" "$(grep -c rolled-back "$tmp/requests.jsonl" || true)"
+
+# Schedules fire on their own.
+q -c "CREATE TABLE ticks (at timestamptz DEFAULT clock_timestamp())" \
+  -c "SELECT supabase_ext.job_schedule('tick', '@every 1s', 'INSERT INTO ticks DEFAULT VALUES')" >/dev/null
+check "an @every 1s job fires repeatedly" "t" "$(wait_for 10 "SELECT count(*) >= 3 FROM ticks" t)"
+q -c "SELECT supabase_ext.job_pause('tick')" >/dev/null
+stop_receiver
+
+# kill -9 the worker mid-delivery: the server restarts, the delivery is sent
+# again after its lease, with the same webhook-id.
+> "$tmp/requests.jsonl"
+receiver "hang:8,200" 10
+id=$(q -c "SELECT supabase_ext.http_request('$URL/slow', options => '{\"timeout\": 3000, \"signing_secret\": \"$SECRET\"}')")
+wait_for 10 "SELECT status FROM supabase_ext.http_requests WHERE id = $id" sending >/dev/null
+for _ in $(seq 1 25); do [ -s "$tmp/requests.jsonl" ] && break; sleep 0.2; done
+wpid=$(q -c "SELECT substring(detail FROM 'pid (\d+)') FROM supabase_ext.status() WHERE name = 'jobs worker (this database)'")
+kill -9 "$wpid"
+wait_up
+check "the delivery is sent again after its lease" "succeeded" \
+  "$(wait_for 40 "SELECT status FROM supabase_ext.http_requests WHERE id = $id" succeeded)"
+check "both attempts carried the same webhook-id" "1" \
+  "$(python3 -c "import json,sys; print(len({json.loads(l)['headers']['webhook-id'] for l in open('$tmp/requests.jsonl') if '/slow' in l}))")"
+check "the receiver saw it twice (at-least-once)" "2" "$(grep -c '/slow' "$tmp/requests.jsonl" || true)"
+stop_receiver
+
+# An immediate-mode restart loses nothing committed.
+q -c "SELECT supabase_ext.enqueue('durable', '{\"n\": 1}')" -c "SELECT supabase_ext.http_request('$URL/after-restart')" >/dev/null
+"${SUDO_PG[@]}" "$BIN/pg_ctl" -D "$DATA" -m immediate -w restart -l "$DATA/../server.log" >/dev/null
+wait_up
+check "queued messages survive an immediate restart" "1" "$(q -c "SELECT count(*) FROM supabase_ext.job_queue WHERE queue = 'durable'")"
+receiver "200" 10
+check "pending deliveries survive and are sent after restart" "succeeded" \
+  "$(wait_for 30 "SELECT status FROM supabase_ext.http_requests WHERE url LIKE '%after-restart'" succeeded)"
+stop_receiver
+
+q -c "SELECT supabase_ext.job_unschedule('tick')" >/dev/null
+qdb postgres -c "DROP DATABASE $DB WITH (FORCE)" >/dev/null
+[ "$fail" = 0 ] && echo "workers: all checks passed"
+exit $fail
