@@ -37,8 +37,9 @@ ok() { checks=$((checks + 1)); }
 # A fresh copy of Debian's PG15, minus any supabase_ext a developer install
 # left in the system tree: only the tarball may provide it.
 mkdir -p "$RUN_DIR"; chmod 755 "$RUN_DIR"
-[ -f "$WORK/preload/data/postmaster.pid" ] && cluster_stop package-test/preload "$BIN"
-[ -f "$WORK/nopreload/data/postmaster.pid" ] && cluster_stop package-test/nopreload "$BIN"
+for m in preload nopreload; do
+  [ -f "$RUN_DIR/package-test-$m/data/postmaster.pid" ] && cluster_stop "package-test-$m" "$BIN"
+done
 rm -rf "$WORK"
 mkdir -p "$ROOTFS/usr/lib/postgresql" "$ROOTFS/usr/share/postgresql"
 cp -a "/usr/lib/postgresql/$MAJOR" "$ROOTFS/usr/lib/postgresql/"
@@ -65,7 +66,7 @@ check_mapped() {
 }
 
 run_mode() {
-  local mode=$1 name=package-test/$1 conf=()
+  local mode=$1 name=package-test-$1 conf=()
   [ "$mode" = preload ] && conf=("shared_preload_libraries = 'supabase_ext'" "supabase_ext.database = 'postgres'")
   cluster_start "$name" "$BIN" "$PORT" "${conf[@]}"
   # shellcheck disable=SC2064
@@ -142,4 +143,5 @@ CWD=$(mktemp -d); chmod 755 "$CWD"; cd "$CWD"
 t0=$SECONDS
 run_mode preload
 run_mode nopreload
+cd /; rmdir "$CWD"
 echo "package-test: PASS ($checks checks, $(basename "$PKG"), preloaded and not, $((SECONDS - t0))s)"
