@@ -11,6 +11,7 @@ setup:
 	bash scripts/setup.sh
 stop:
 	bash -c 'source scripts/lib.sh; stop_all_clusters'
-# Release tarballs for PG15 and PG18 (+ SHA256SUMS) in $CARGO_TARGET_DIR/packages.
-package:
+# Release tarballs for PG15 and PG18 (+ SHA256SUMS) in $CARGO_TARGET_DIR/packages
+# (default target/packages); docs/deploy.md says how to install them.
+package: setup
 	bash scripts/package.sh
