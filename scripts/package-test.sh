@@ -6,7 +6,8 @@
 #   PG18: its files placed by `pg_config` of a fresh copy of the embedded PG18.
 # Postgres finds share/ and lib/ relative to its own bin/, so a copy loads only
 # what the package put there (checked in /proc/<pid>/maps and by hash). Each
-# runs preloaded (the maintenance worker must run) and not preloaded.
+# runs preloaded (the launcher and this database's jobs worker must run) and
+# not preloaded.
 #
 # Usage: package-test.sh [15|18 ...]   (default: 15 18; builds with package.sh)
 # Port: $SUPABASE_EXT_REGRESS_PORT (default 54319), one cluster at a time.
@@ -130,16 +131,18 @@ SQL
 
   if [ "$mode" = preload ]; then
     check_mapped "/proc/$(head -1 "$RUN_DIR/$name/data/postmaster.pid")/maps" "pg$major preload: postmaster"
-    # The worker registers at startup; give it a moment to connect.
+    # The launcher registers at startup and starts this database's worker
+    # when CREATE EXTENSION commits; give them a moment to connect.
     local state="" i
-    for i in $(seq 1 50); do
-      state=$(q -c "SELECT value FROM supabase_ext.status() WHERE component = 'workers' AND name = 'supabase_ext maintenance'")
-      [ "$state" = running ] && break
+    for i in $(seq 1 75); do
+      state=$(q -c "SELECT string_agg(value, ',' ORDER BY name) FROM supabase_ext.status()
+                     WHERE component = 'workers' AND name IN ('supabase_ext launcher', 'jobs worker (this database)')")
+      [ "$state" = running,running ] && break
       sleep 0.2
     done
-    [ "$state" = running ] || fail "pg$major preload: maintenance worker is '${state:-absent}'"
-    [ "$(q -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'supabase_ext'")" = 1 ] \
-      || fail "pg$major preload: no supabase_ext backend in pg_stat_activity"
+    [ "$state" = running,running ] || fail "pg$major preload: launcher,worker are '${state:-absent}'"
+    [ "$(q -c "SELECT count(*) >= 2 FROM pg_stat_activity WHERE backend_type = 'supabase_ext'")" = t ] \
+      || fail "pg$major preload: no supabase_ext backends in pg_stat_activity"
     ok
   else
     # A Supabase-like non-superuser (untrusted C extension): refused with

@@ -37,6 +37,7 @@ stage "pg_regress pg18 preloaded + isolation, dump/restore, upgrade" bash script
 stage "pg_regress pg18 without preload" bash scripts/regress.sh pg18 nopreload
 stage "cargo pgrx test pg15 (pg_cron lane)" pgrx_test pg15
 stage "pg_regress pg15 without preload, real pg_cron" bash scripts/regress.sh pg15 nopreload
+stage "packages: install from tarballs, PG15 + PG18" bash scripts/package-test.sh
 
 say "summary"
 passed=0; failed=0
