@@ -9,6 +9,11 @@ DECLARE
     g record;
     done text[] := '{}';
 BEGIN
+    IF NOT pg_has_role(current_user, (SELECT e.extowner FROM pg_extension e WHERE e.extname = 'supabase_ext'), 'USAGE') THEN
+        RAISE EXCEPTION 'grant_supabase_roles: must be run as the owner of supabase_ext'
+            USING ERRCODE = '42501',
+                  HINT = 'Connect as the role that created the extension (supabase_admin on Supabase images).';
+    END IF;
     FOR g IN SELECT r.grantee, r.privilege, r.object
                FROM supabase_ext.role_grants r
               WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.grantee)

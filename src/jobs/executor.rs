@@ -144,6 +144,7 @@ fn jobs_run_queued(max: i32) -> i32 {
         });
         let Some(run) = run else { break };
         let (status, message) = execute(&run);
+        broadcast_outcome(run.id, status, message.as_deref());
         Spi::run_with_args(
             "UPDATE supabase_ext.job_runs
                 SET status = CASE WHEN $2 = 'succeeded' AND EXISTS (
@@ -251,10 +252,56 @@ fn jobs_settle_runs() -> i32 {
                    http_status = d.last_status, finished_at = clock_timestamp(),
                    message = coalesce(d.failures, r.message)
               FROM done d WHERE r.id = d.id
-            RETURNING 1)
-         SELECT count(*) FROM upd",
+            RETURNING r.id, r.job_id, r.job_name, r.status, r.message, r.http_status)
+         , previous AS (
+            SELECT u.*, (SELECT p.status FROM supabase_ext.job_runs p
+                          WHERE p.job_id = u.job_id AND p.id < u.id AND p.status IN ('succeeded', 'failed')
+                          ORDER BY p.id DESC LIMIT 1) AS before
+              FROM upd u)
+         SELECT count(*) FILTER (WHERE
+                    CASE WHEN status = 'failed' OR before = 'failed'
+                         THEN supabase_ext.jobs_broadcast(
+                                  CASE WHEN status = 'failed' THEN 'job_failed' ELSE 'job_recovered' END,
+                                  jsonb_build_object('job', job_name, 'run_id', id, 'status', status,
+                                                     'message', message, 'http_status', http_status)) OR true
+                         ELSE true END)
+           FROM previous",
     )
     .ok()
     .flatten()
     .unwrap_or(0) as i32
+}
+
+/// Realtime: a failed run, or a success right after a failed run of the same
+/// job (recovered). Runs still waiting on deliveries are settled later.
+fn broadcast_outcome(run_id: i64, status: &str, message: Option<&str>) {
+    let previous_failed = Spi::get_one_with_args::<bool>(
+        "SELECT p.status = 'failed' FROM supabase_ext.job_runs r
+           JOIN supabase_ext.job_runs p ON p.job_id = r.job_id AND p.id < r.id AND p.status IN ('succeeded', 'failed')
+          WHERE r.id = $1 ORDER BY p.id DESC LIMIT 1",
+        &[run_id.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false);
+    let pending = Spi::get_one_with_args::<bool>(
+        "SELECT EXISTS (SELECT 1 FROM supabase_ext.http_requests WHERE job_run_id = $1)",
+        &[run_id.into()],
+    )
+    .ok()
+    .flatten()
+    .unwrap_or(false);
+    let event = match status {
+        "failed" => "job_failed",
+        "succeeded" if previous_failed && !pending => "job_recovered",
+        _ => return,
+    };
+    let job: Option<String> =
+        Spi::get_one_with_args("SELECT job_name FROM supabase_ext.job_runs WHERE id = $1", &[run_id.into()])
+            .ok()
+            .flatten();
+    super::realtime::jobs_broadcast(
+        event,
+        JsonB(serde_json::json!({"job": job, "run_id": run_id, "status": status, "message": message})),
+    );
 }

@@ -34,7 +34,14 @@ REVOKE ALL ON FUNCTION
     supabase_ext.jobs_claim_http(integer),
     supabase_ext.jobs_send_http(jsonb),
     supabase_ext.jobs_record_http(jsonb),
-    supabase_ext.jobs_settle_runs()
+    supabase_ext.jobs_settle_runs(),
+    supabase_ext.jobs_broadcast(text, jsonb),
+    supabase_ext.jobs_wake(),
+    supabase_ext.jobs_wake_launcher(),
+    supabase_ext.job_check_sql(text),
+    supabase_ext.job_check_url(text, boolean),
+    supabase_ext.http_options_check(jsonb),
+    supabase_ext.job_invoker()
 FROM PUBLIC;
 REVOKE ALL ON PROCEDURE supabase_ext.run_pending(integer, integer) FROM PUBLIC;
 
@@ -64,4 +71,6 @@ INSERT INTO supabase_ext.role_grants (domain, grantee, privilege, object) VALUES
     ('jobs', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.jobs_send_http(jsonb)'),
     ('jobs', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.jobs_record_http(jsonb)'),
     ('jobs', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.jobs_settle_runs()'),
-    ('jobs', 'service_role', 'EXECUTE', 'PROCEDURE supabase_ext.run_pending(integer, integer)');
+    ('jobs', 'service_role', 'EXECUTE', 'PROCEDURE supabase_ext.run_pending(integer, integer)'),
+    ('jobs', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.jobs_wake()'),
+    ('jobs', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.jobs_broadcast(text, jsonb)');

@@ -34,6 +34,12 @@ static HTTP_MAX_RESPONSE_BYTES: GucSetting<i32> = GucSetting::<i32>::new(4096);
 /// worker stays only if supabase_ext is installed.
 static DATABASES: GucSetting<Option<CString>> = GucSetting::<Option<CString>>::new(None);
 
+/// Realtime topic for job state changes (failed, dead-lettered, recovered),
+/// used when `realtime.send` exists. The seeds' control room listens on
+/// `control_room_jobs`; empty turns broadcasts off.
+static REALTIME_TOPIC: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"control_room_jobs"));
+
 /// Days of job_runs history kept (pg_cron's job_run_details grows forever).
 /// Two weeks covers a weekly job's last two runs.
 static JOB_RUNS_RETENTION_DAYS: GucSetting<i32> = GucSetting::<i32>::new(14);
@@ -75,6 +81,14 @@ pub fn init() {
         GucContext::Sighup,
         GucFlags::default(),
     );
+    GucRegistry::define_string_guc(
+        c"supabase_ext.jobs_realtime_topic",
+        c"Realtime topic for job state changes; empty turns broadcasts off.",
+        c"",
+        &REALTIME_TOPIC,
+        GucContext::Suset,
+        GucFlags::default(),
+    );
     GucRegistry::define_int_guc(
         c"supabase_ext.job_runs_retention_days",
         c"Days of job run history kept; 0 keeps it forever.",
@@ -105,6 +119,10 @@ pub fn init() {
         GucContext::Suset,
         GucFlags::UNIT_S,
     );
+}
+
+pub fn realtime_topic() -> String {
+    string(&REALTIME_TOPIC).trim().to_string()
 }
 
 pub fn databases() -> String {
@@ -145,6 +163,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("supabase_ext.http_pool_size", http_pool_size().to_string()),
         ("supabase_ext.http_max_response_bytes", http_max_response_bytes().to_string()),
         ("supabase_ext.job_runs_retention_days", job_runs_retention_days().to_string()),
+        ("supabase_ext.jobs_realtime_topic", realtime_topic()),
         ("supabase_ext.job_retry_base", format!("{}s", RETRY_BASE.get())),
         ("supabase_ext.job_retry_cap", format!("{}s", RETRY_CAP.get())),
     ]

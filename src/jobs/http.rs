@@ -442,6 +442,7 @@ fn jobs_record_http(outcomes: JsonB) -> i32 {
         ) as i64;
         let delay_s = o.retry_after.map(|s| s.min(cap)).unwrap_or(0).max(delay / 1000);
         let error = o.error.clone().or_else(|| (!ok).then(|| format!("HTTP {}", o.status.unwrap_or(0))));
+        let o = Outcome { error: error.clone(), ..o };
         Spi::run_with_args(
             "UPDATE supabase_ext.http_requests
                 SET status = CASE WHEN $2 THEN 'succeeded'
@@ -464,6 +465,21 @@ fn jobs_record_http(outcomes: JsonB) -> i32 {
         .unwrap_or_else(|e| {
             raise(Code::ERRCODE_INTERNAL_ERROR, format!("recording delivery: {e}"), None, None)
         });
+        let dead: bool = Spi::get_one_with_args(
+            "SELECT status = 'failed' FROM supabase_ext.http_requests WHERE id = $1",
+            &[o.id.into()],
+        )
+        .ok()
+        .flatten()
+        .unwrap_or(false);
+        if dead {
+            super::realtime::jobs_broadcast(
+                "delivery_dead",
+                JsonB(
+                    json!({"delivery_id": o.id, "http_status": o.status, "error": error_for_broadcast(&o.error, o.status)}),
+                ),
+            );
+        }
         if gone {
             Spi::run_with_args(
                 "UPDATE supabase_ext.job_definitions d
@@ -476,4 +492,8 @@ fn jobs_record_http(outcomes: JsonB) -> i32 {
         }
     }
     n
+}
+
+fn error_for_broadcast(error: &Option<String>, status: Option<u16>) -> String {
+    error.clone().unwrap_or_else(|| format!("HTTP {}", status.unwrap_or(0)))
 }

@@ -19,6 +19,7 @@ pub mod executor;
 pub mod gucs;
 pub mod handler;
 pub mod http;
+pub mod realtime;
 pub mod schedules;
 pub mod shmem;
 pub mod wake;
@@ -70,13 +71,14 @@ extension_sql_file!(
         http::jobs_send_http,
         http::jobs_record_http,
         http::http_request,
-        wake::jobs_wake
+        wake::jobs_wake,
+        realtime::jobs_broadcast
     ]
 );
 extension_sql_file!(
     "grants.sql",
     name = "jobs_grants",
-    requires = ["jobs_queue", "jobs_cursors", "jobs_admin"]
+    requires = ["jobs_queue", "jobs_cursors", "jobs_admin", wake::jobs_wake_launcher]
 );
 
 #[cfg(any(test, feature = "pg_test"))]

@@ -107,40 +107,41 @@ EXCEPTION WHEN check_violation THEN
     RAISE EXCEPTION 'enqueue_batch: invalid jobs for queue "%"', queue USING ERRCODE = '22023';
 END $$;
 
--- Leases up to n ready messages for `lease`. Messages whose last lease
--- expired with no attempts left are dead-lettered instead of returned. The
--- MATERIALIZED CTE with LIMIT and SKIP LOCKED makes concurrent consumers get
--- disjoint batches that never exceed n.
+-- Leases up to n ready messages for `lease`. A picked message whose last
+-- lease expired with no attempts left is dead-lettered instead of returned.
+-- The MATERIALIZED CTE with LIMIT and SKIP LOCKED makes concurrent consumers
+-- get disjoint batches that never exceed n, with one index scan.
 CREATE FUNCTION supabase_ext.dequeue(queue text, n integer DEFAULT 1, lease interval DEFAULT '30 seconds')
 RETURNS SETOF supabase_ext.job_queue LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF lease IS NULL OR lease <= interval '0' THEN
         RAISE EXCEPTION 'dequeue: lease must be positive' USING ERRCODE = '22023';
     END IF;
-    WITH exhausted AS MATERIALIZED (
-        SELECT q.id FROM supabase_ext.job_queue q
-         WHERE q.queue = dequeue.queue AND q.run_at <= now() AND q.attempts >= q.max_attempts
-         FOR UPDATE SKIP LOCKED
-    ), gone AS (
-        DELETE FROM supabase_ext.job_queue q USING exhausted e WHERE q.id = e.id RETURNING q.*
-    )
-    INSERT INTO supabase_ext.job_dead_letters
-           (id, queue, payload, priority, dedupe_key, attempts, max_attempts, last_error, enqueued_at, enqueued_by)
-    SELECT g.id, g.queue, g.payload, g.priority, g.dedupe_key, g.attempts, g.max_attempts,
-           coalesce(g.last_error, 'lease expired on the last attempt'), g.enqueued_at, g.enqueued_by
-      FROM gone g;
     RETURN QUERY
     WITH picked AS MATERIALIZED (
-        SELECT q.id FROM supabase_ext.job_queue q
-         WHERE q.queue = dequeue.queue AND q.run_at <= now() AND q.attempts < q.max_attempts
+        SELECT q.id, q.attempts >= q.max_attempts AS exhausted
+          FROM supabase_ext.job_queue q
+         WHERE q.queue = dequeue.queue AND q.run_at <= now()
          ORDER BY q.priority DESC, q.run_at, q.id
          LIMIT greatest(coalesce(n, 1), 0)
          FOR UPDATE SKIP LOCKED
+    ), gone AS (
+        DELETE FROM supabase_ext.job_queue q USING picked p
+         WHERE q.id = p.id AND p.exhausted
+        RETURNING q.*
+    ), dead AS (
+        INSERT INTO supabase_ext.job_dead_letters AS d
+               (id, queue, payload, priority, dedupe_key, attempts, max_attempts, last_error, enqueued_at, enqueued_by)
+        SELECT g.id, g.queue, g.payload, g.priority, g.dedupe_key, g.attempts, g.max_attempts,
+               coalesce(g.last_error, 'lease expired on the last attempt'), g.enqueued_at, g.enqueued_by
+          FROM gone g
+        RETURNING supabase_ext.jobs_broadcast('dead_lettered',
+                      jsonb_build_object('queue', d.queue, 'id', d.id, 'error', d.last_error))
     )
     UPDATE supabase_ext.job_queue q
        SET run_at = now() + lease, attempts = q.attempts + 1
       FROM picked p
-     WHERE q.id = p.id
+     WHERE q.id = p.id AND NOT p.exhausted
     RETURNING q.*;
 END $$;
 
@@ -169,6 +170,8 @@ BEGIN
                (id, queue, payload, priority, dedupe_key, attempts, max_attempts, last_error, enqueued_at, enqueued_by)
         VALUES (m.id, m.queue, m.payload, m.priority, m.dedupe_key, m.attempts, m.max_attempts,
                 left(error, 2000), m.enqueued_at, m.enqueued_by);
+        PERFORM supabase_ext.jobs_broadcast('dead_lettered',
+                    jsonb_build_object('queue', m.queue, 'id', m.id, 'error', left(error, 2000)));
         RETURN 'dead';
     END IF;
     UPDATE supabase_ext.job_queue q

@@ -22,8 +22,10 @@ COMMENT ON TABLE supabase_ext.maintenance_tasks IS
   'Outcome of each periodic maintenance task, shown by supabase_ext.status().';
 REVOKE ALL ON supabase_ext.maintenance_tasks FROM PUBLIC;
 
+-- SECURITY DEFINER: service_role (granted EXECUTE) and pg_cron jobs of
+-- non-owner roles record outcomes in a table only the owner writes.
 CREATE FUNCTION supabase_ext.run_maintenance() RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n bigint := 0;
     done bigint;

@@ -48,6 +48,11 @@ CREATE FUNCTION supabase_ext.embed_token_configure(
     secret text, max_ttl interval DEFAULT '5 minutes', allowed_resources text[] DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    IF NOT has_table_privilege('supabase_ext.embed_token_config', 'INSERT, UPDATE') THEN
+        RAISE EXCEPTION 'embed_token_configure: must be run as the owner of supabase_ext'
+            USING ERRCODE = '42501',
+                  HINT = 'Connect as the role that created the extension (supabase_admin on Supabase images).';
+    END IF;
     IF secret IS NULL OR (secret NOT LIKE 'vault:_%' AND octet_length(secret) < 32) THEN
         RAISE EXCEPTION 'embed token secret must be at least 32 bytes, or a vault:<name> reference'
             USING ERRCODE = '22023', HINT = 'e.g. encode(gen_random_bytes(32), ''hex'') with pgcrypto, or a supabase_vault secret';

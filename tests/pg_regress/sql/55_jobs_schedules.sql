@@ -78,6 +78,30 @@ SELECT supabase_ext.job_resume('own work');
 SELECT paused, next_run_at IS NOT NULL AS has_next FROM supabase_ext.jobs WHERE name = 'own work';
 SELECT supabase_ext.job_unschedule('own work');
 SELECT supabase_ext.job_unschedule('own work');
+-- Realtime: job state changes are broadcast when realtime.send exists (a
+-- stand-in with Supabase's signature; the real one inserts into realtime.messages too).
+CREATE SCHEMA realtime;
+CREATE TABLE realtime.messages (topic text, extension text, payload jsonb, event text, private boolean,
+                                inserted_at timestamptz DEFAULT now());
+CREATE FUNCTION realtime.send(payload jsonb, event text, topic text, private boolean DEFAULT true)
+RETURNS void LANGUAGE sql AS $$
+  INSERT INTO realtime.messages (topic, extension, payload, event, private)
+  VALUES (topic, 'broadcast', payload, event, private)
+$$;
+SELECT supabase_ext.job_schedule('flaky', '@daily', 'SELECT 1/0') > 0 AS scheduled;
+SELECT supabase_ext.job_run_now('flaky') > 0 AS queued;
+CALL supabase_ext.run_pending();
+SELECT supabase_ext.job_schedule('flaky', '@daily', 'SELECT 1') > 0 AS fixed;
+SELECT supabase_ext.job_run_now('flaky') > 0 AS queued;
+CALL supabase_ext.run_pending();
+SELECT supabase_ext.enqueue('doomed', '{}', max_attempts => 1) AS doomed_id \gset
+SELECT count(*) FROM supabase_ext.dequeue('doomed');
+SELECT supabase_ext.nack(:doomed_id, 'no consumer can handle this');
+SELECT topic, event, private, payload->>'job' AS job, payload->>'status' AS status,
+       payload->>'message' AS message, payload->>'queue' AS queue
+  FROM realtime.messages ORDER BY inserted_at, event;
+DROP SCHEMA realtime CASCADE;
+SELECT supabase_ext.job_unschedule('flaky');
 -- anon and authenticated can't reach any of it.
 SET ROLE anon;
 SELECT supabase_ext.job_schedule('x', '@daily', 'SELECT 1');
