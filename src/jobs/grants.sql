@@ -6,7 +6,7 @@
 -- on http_requests (RLS shows each role its own rows).
 REVOKE ALL ON supabase_ext.job_queue, supabase_ext.job_dead_letters, supabase_ext.sync_cursors,
               supabase_ext.job_definitions, supabase_ext.job_runs, supabase_ext.http_requests,
-              supabase_ext.jobs FROM PUBLIC;
+              supabase_ext.jobs, supabase_ext.jobs_status FROM PUBLIC;
 GRANT SELECT ON supabase_ext.jobs TO PUBLIC;
 GRANT SELECT (id, job_run_id, method, url, headers, body, timeout_ms, max_attempts, webhook_id, status,
               attempts, next_attempt_at, response_status, response_headers, response_body, last_error,
@@ -41,7 +41,9 @@ REVOKE ALL ON FUNCTION
     supabase_ext.job_check_sql(text),
     supabase_ext.job_check_url(text, boolean),
     supabase_ext.http_options_check(jsonb),
-    supabase_ext.job_invoker()
+    supabase_ext.job_invoker(),
+    supabase_ext.jobs_worker(),
+    supabase_ext.jobs_purge(integer, integer)
 FROM PUBLIC;
 REVOKE ALL ON PROCEDURE supabase_ext.run_pending(integer, integer) FROM PUBLIC;
 
@@ -50,6 +52,8 @@ INSERT INTO supabase_ext.role_grants (domain, grantee, privilege, object) VALUES
     ('jobs', 'service_role', 'SELECT, INSERT, UPDATE, DELETE', 'TABLE supabase_ext.job_dead_letters'),
     ('jobs', 'service_role', 'SELECT, INSERT, UPDATE, DELETE', 'TABLE supabase_ext.sync_cursors'),
     ('jobs', 'service_role', 'SELECT', 'TABLE supabase_ext.job_runs'),
+    ('jobs', 'service_role', 'SELECT', 'TABLE supabase_ext.jobs_status'),
+    ('jobs', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.jobs_worker()'),
     ('jobs', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.enqueue(text, jsonb, timestamptz, integer, text, integer)'),
     ('jobs', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.enqueue_batch(text, jsonb[], timestamptz, integer, integer)'),
     ('jobs', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.dequeue(text, integer, interval)'),

@@ -75,10 +75,12 @@ extension_sql_file!(
         realtime::jobs_broadcast
     ]
 );
+extension_sql_file!("status.sql", name = "jobs_status", requires = ["jobs_admin", "jobs_queue", jobs_worker]);
 extension_sql_file!(
     "grants.sql",
     name = "jobs_grants",
-    requires = ["jobs_queue", "jobs_cursors", "jobs_admin", wake::jobs_wake_launcher]
+    requires =
+        ["jobs_queue", "jobs_cursors", "jobs_admin", "jobs_status", wake::jobs_wake_launcher, jobs_purge]
 );
 
 #[cfg(any(test, feature = "pg_test"))]
@@ -102,11 +104,41 @@ mod tests {
     }
 }
 
-/// `status()` rows: the workers (preload only) and this database's worker.
+/// `status()` rows: queues, deliveries and runs (for roles that may read
+/// `jobs_status`), then the workers (preload only).
 pub fn status_rows() -> Vec<crate::common::status::Row> {
     use crate::common::status::row;
     use crate::common::time::rfc3339;
     let mut rows = Vec::new();
+    let readable = Spi::get_one::<bool>("SELECT has_table_privilege('supabase_ext.jobs_status', 'SELECT')")
+        .ok()
+        .flatten()
+        .unwrap_or(false);
+    if readable {
+        let summary = Spi::connect(|c| {
+            c.select(
+                "SELECT kind || ':' || name,
+                        format('ready %s, scheduled %s, running %s, failed %s, dead %s', ready, scheduled, running, failed, dead),
+                        'oldest ready ' || coalesce(date_trunc('second', oldest_ready_age)::text, 'none')
+                   FROM supabase_ext.jobs_status WHERE kind <> 'worker' ORDER BY 1",
+                None,
+                &[],
+            )
+            .map(|t| {
+                t.map(|r| {
+                    row(
+                        "jobs",
+                        &r.get::<String>(1).ok().flatten().unwrap_or_default(),
+                        r.get::<String>(2).ok().flatten(),
+                        r.get::<String>(3).ok().flatten(),
+                    )
+                })
+                .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+        });
+        rows.extend(summary);
+    }
     let Some(s) = shmem::snapshot() else {
         rows.push(row(
             "workers",
@@ -162,4 +194,76 @@ pub fn status_rows() -> Vec<crate::common::status::Row> {
     };
     rows.push(row("workers", "jobs worker (this database)", Some(state.into()), detail));
     rows
+}
+
+/// This database's jobs worker, from shared memory: no row without preload.
+#[allow(clippy::type_complexity)]
+#[pg_extern(volatile, parallel_safe)]
+fn jobs_worker() -> TableIterator<
+    'static,
+    (
+        name!(state, String),
+        name!(pid, Option<i32>),
+        name!(started_at, Option<TimestampWithTimeZone>),
+        name!(last_tick, Option<TimestampWithTimeZone>),
+        name!(runs, i64),
+        name!(deliveries, i64),
+        name!(failed_steps, i64),
+    ),
+> {
+    use crate::common::time::from_unix;
+    let Some(s) = shmem::snapshot() else { return TableIterator::new(Vec::new()) };
+    // SAFETY: reading the backend's own database id.
+    let me = unsafe { pg_sys::MyDatabaseId }.to_u32();
+    let rows: Vec<_> = s
+        .slots
+        .iter()
+        .filter(|x| x.db == me && x.state != shmem::State::Empty)
+        .map(|x| {
+            (
+                format!("{:?}", x.state).to_lowercase(),
+                (x.pid > 0).then_some(x.pid),
+                from_unix(x.started_at),
+                from_unix(x.last_tick),
+                x.runs as i64,
+                x.deliveries as i64,
+                x.step_failures as i64,
+            )
+        })
+        .collect();
+    TableIterator::new(rows)
+}
+
+/// Retention for job history: finished runs and finished deliveries older
+/// than `supabase_ext.job_runs_retention_days`, deleted in batches of
+/// `batch` rows, at most `max_batches` per call, so one maintenance run
+/// never holds a huge delete. Returns rows removed.
+#[pg_extern(volatile)]
+fn jobs_purge(batch: default!(i32, 10000), max_batches: default!(i32, 10)) -> i64 {
+    let days = gucs::job_runs_retention_days();
+    if days <= 0 {
+        return 0;
+    }
+    let mut total = 0i64;
+    for table in ["http_requests", "job_runs"] {
+        for _ in 0..max_batches.max(1) {
+            let n: i64 = Spi::get_one_with_args(
+                &format!(
+                    "WITH d AS (DELETE FROM supabase_ext.{table} WHERE id IN (
+                         SELECT id FROM supabase_ext.{table}
+                          WHERE finished_at < now() - make_interval(days => $1) LIMIT $2) RETURNING 1)
+                     SELECT count(*) FROM d"
+                ),
+                &[days.into(), batch.max(1).into()],
+            )
+            .ok()
+            .flatten()
+            .unwrap_or(0);
+            total += n;
+            if n < batch.max(1) as i64 {
+                break;
+            }
+        }
+    }
+    total
 }

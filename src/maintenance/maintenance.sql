@@ -27,27 +27,35 @@ REVOKE ALL ON supabase_ext.maintenance_tasks FROM PUBLIC;
 CREATE FUNCTION supabase_ext.run_maintenance() RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    -- Each task reads its settings through the library (a fresh pg_cron
+    -- connection has not loaded it, and current_setting() would fail).
+    tasks constant text[][] := ARRAY[
+        ARRAY['webhook_retention', 'SELECT supabase_ext.webhook_purge()'],
+        ARRAY['job_runs_retention', 'SELECT supabase_ext.jobs_purge()']];
+    i integer;
     n bigint := 0;
     done bigint;
     err text;
 BEGIN
-    BEGIN
-        done := supabase_ext.webhook_purge();
-        n := n + done;
-        INSERT INTO supabase_ext.maintenance_tasks AS t (task, runs, last_run_at, last_ok_at, last_result)
-        VALUES ('webhook_retention', 1, now(), now(), done)
-        ON CONFLICT (task) DO UPDATE
-           SET runs = t.runs + 1, last_run_at = now(), last_ok_at = now(), last_result = done;
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
-        RAISE WARNING 'supabase_ext maintenance: webhook retention failed: %', err;
-        INSERT INTO supabase_ext.maintenance_tasks AS t
-               (task, runs, failures, last_run_at, last_error, last_error_at)
-        VALUES ('webhook_retention', 1, 1, now(), left(err, 1000), now())
-        ON CONFLICT (task) DO UPDATE
-           SET runs = t.runs + 1, failures = t.failures + 1, last_run_at = now(),
-               last_error = left(err, 1000), last_error_at = now();
-    END;
+    FOR i IN 1 .. array_length(tasks, 1) LOOP
+        BEGIN
+            EXECUTE tasks[i][2] INTO done;
+            n := n + coalesce(done, 0);
+            INSERT INTO supabase_ext.maintenance_tasks AS t (task, runs, last_run_at, last_ok_at, last_result)
+            VALUES (tasks[i][1], 1, now(), now(), done)
+            ON CONFLICT (task) DO UPDATE
+               SET runs = t.runs + 1, last_run_at = now(), last_ok_at = now(), last_result = done;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+            RAISE WARNING 'supabase_ext maintenance: % failed: %', tasks[i][1], err;
+            INSERT INTO supabase_ext.maintenance_tasks AS t
+                   (task, runs, failures, last_run_at, last_error, last_error_at)
+            VALUES (tasks[i][1], 1, 1, now(), left(err, 1000), now())
+            ON CONFLICT (task) DO UPDATE
+               SET runs = t.runs + 1, failures = t.failures + 1, last_run_at = now(),
+                   last_error = left(err, 1000), last_error_at = now();
+        END;
+    END LOOP;
     RETURN n;
 END $$;
 

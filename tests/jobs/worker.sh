@@ -55,6 +55,10 @@ id=$(q -c "SELECT supabase_ext.http_request('$URL/committed', options => '{\"sig
 check "the worker delivers committed work without run_pending" "succeeded" \
   "$(wait_for 10 "SELECT status FROM supabase_ext.http_requests WHERE id = $id" succeeded)"
 check "rolled-back work was never sent" "0" "$(grep -c rolled-back "$tmp/requests.jsonl" || true)"
+check "jobs_status shows the worker with its pid and last tick" "t" \
+  "$(q -c "SELECT worker_pid > 0 AND last_tick > now() - interval '1 minute' FROM supabase_ext.jobs_status WHERE kind = 'worker'")"
+check "status() folds in deliveries" "ready 0, scheduled 0, running 0, failed 0, dead 0" \
+  "$(q -c "SELECT value FROM supabase_ext.status() WHERE component = 'jobs' AND name = 'http:deliveries'")"
 
 # Schedules fire on their own.
 q -c "CREATE TABLE ticks (at timestamptz DEFAULT clock_timestamp())" \

@@ -60,6 +60,9 @@ SELECT supabase_ext.dequeue('q', 1, '0 seconds');
 SELECT supabase_ext.dead_letter_redrive();
 SELECT count(*) AS nothing_half_written FROM supabase_ext.job_queue WHERE queue IN ('q', 'Bad Queue');
 
+-- Queue depth per queue in jobs_status (also folded into status()).
+SELECT kind, name, ready, scheduled, running, dead FROM supabase_ext.jobs_status WHERE kind = 'queue' AND name <> 'backoff' ORDER BY name;
+
 -- Sync cursors with optimistic concurrency.
 SELECT supabase_ext.sync_cursor_get('odoo.orders') IS NULL AS none_yet;
 SELECT supabase_ext.sync_cursor_set('odoo.orders', '{"write_date": "2026-11-01"}', 'null') AS created;
