@@ -42,6 +42,7 @@ pub fn run(role: pg_sys::Oid, function: &str, options: &Value) -> Result<Option<
         .collect()
     });
     let (mut ok, mut failed) = (0, 0);
+    let mut first_error: Option<String> = None;
     let call = format!("SELECT {func}($1::supabase_ext.webhook_events)");
     for (id, row) in events {
         let sql = call.clone();
@@ -52,17 +53,19 @@ pub fn run(role: pg_sys::Oid, function: &str, options: &Value) -> Result<Option<
             }
             Ok(Err(e)) => {
                 fail(id, &e.to_string(), max_attempts);
+                first_error.get_or_insert_with(|| format!("event {id}: {e}"));
                 failed += 1;
             }
             Err(f) => {
                 fail(id, &f.to_string(), max_attempts);
+                first_error.get_or_insert_with(|| format!("event {id}: {f}"));
                 failed += 1;
             }
         }
     }
     let msg = format!("{ok} events handled, {failed} failed");
-    if failed > 0 {
-        Err(Failure { sqlstate: "P0001".into(), message: msg })
+    if let Some(first) = first_error {
+        Err(Failure { sqlstate: "P0001".into(), message: format!("{msg}; first failure: {first}") })
     } else {
         Ok(Some(msg))
     }

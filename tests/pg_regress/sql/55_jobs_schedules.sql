@@ -78,6 +78,36 @@ SELECT supabase_ext.job_resume('own work');
 SELECT paused, next_run_at IS NOT NULL AS has_next FROM supabase_ext.jobs WHERE name = 'own work';
 SELECT supabase_ext.job_unschedule('own work');
 SELECT supabase_ext.job_unschedule('own work');
+-- Handler jobs: each pending webhook event of an endpoint becomes a shadow
+-- row through a user function, as the job's role; a failing event is failed
+-- and retried, the others complete.
+SELECT supabase_ext.webhook_endpoint_create('odoo', 'hmac', ARRAY['odoo-secret'],
+       '{"signature_header": "x-ipai-signature", "timestamp_header": "x-ipai-timestamp", "id_header": "x-ipai-delivery"}');
+CREATE TABLE public.partner_shadow (odoo_id int PRIMARY KEY, name text NOT NULL, synced_at timestamptz DEFAULT now());
+CREATE FUNCTION public.odoo_to_shadow(e supabase_ext.webhook_events) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO public.partner_shadow (odoo_id, name)
+    VALUES ((e.payload->>'id')::int, e.payload->>'name')
+    ON CONFLICT (odoo_id) DO UPDATE SET name = EXCLUDED.name, synced_at = now()
+$$;
+SELECT supabase_ext.webhook_receive('odoo', convert_to(b, 'UTF8'),
+         supabase_ext.webhook_sign('hmac', 'odoo-secret', convert_to(b, 'UTF8'), 'd-' || n, now(),
+           '{"signature_header": "x-ipai-signature", "timestamp_header": "x-ipai-timestamp", "id_header": "x-ipai-delivery"}')
+         || jsonb_build_object('x-ipai-delivery', 'd-' || n)) > 0 AS stored
+  FROM (VALUES (1, '{"id": 7, "name": "Acme"}'), (2, '{"id": 8, "name": null}')) AS v(n, b);
+SELECT supabase_ext.job_schedule('odoo partners', '@every 5m', 'public.odoo_to_shadow',
+       '{"kind": "handler", "endpoint": "odoo", "max_attempts": 3}') > 0 AS scheduled;
+SELECT supabase_ext.job_run_now('odoo partners') > 0 AS queued;
+CALL supabase_ext.run_pending();
+SELECT odoo_id, name FROM public.partner_shadow;
+SELECT delivery_id, status, attempts, last_error IS NOT NULL AS has_error
+  FROM supabase_ext.webhook_events WHERE endpoint = 'odoo' ORDER BY delivery_id;
+SELECT status, regexp_replace(message, 'event \d+', 'event N') AS message FROM supabase_ext.job_runs WHERE job_name = 'odoo partners';
+SELECT supabase_ext.job_unschedule('odoo partners');
+SELECT supabase_ext.webhook_endpoint_drop('odoo');
+DELETE FROM supabase_ext.webhook_events WHERE endpoint = 'odoo';
+DROP TABLE public.partner_shadow;
+DROP FUNCTION public.odoo_to_shadow(supabase_ext.webhook_events);
+
 -- Realtime: job state changes are broadcast when realtime.send exists (a
 -- stand-in with Supabase's signature; the real one inserts into realtime.messages too).
 CREATE SCHEMA realtime;
