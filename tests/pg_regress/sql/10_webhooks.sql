@@ -39,7 +39,6 @@ SELECT endpoint, provider, delivery_id, dedupe_key, signed_fields, event_type, p
 SELECT supabase_ext.webhook_receive('github_main', convert_to('{"action": "deleted"}', 'UTF8'),
   supabase_ext.webhook_sign('github', 'guess', convert_to('{"action": "deleted"}', 'UTF8')));
 SELECT count(*) AS events FROM supabase_ext.webhook_events;
-SELECT endpoint, accepted, duplicates, rejected, last_rejection FROM supabase_ext.webhook_counters;
 -- Consume: claim, complete.
 SELECT id, status, attempts, locked_until > now() AS leased FROM supabase_ext.webhook_claim('github_main');
 SELECT supabase_ext.webhook_complete(1);
