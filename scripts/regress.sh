@@ -22,8 +22,7 @@ if ! "$PG18_HOME/lib/pgxs/src/test/regress/pg_regress" \
   exit 1
 fi
 
-echo "out-of-process concurrency:"
-# pg_regress left its database with the extension installed.
-bash "$ROOT/tests/concurrency/same_delivery.sh" "$PG18_BIN/psql" "$RUN_DIR/regress" "$PORT" supabase_ext_regress
+echo "concurrency (isolation tester):"
+bash "$ROOT/scripts/isolation.sh" "$RUN_DIR/regress" "$PORT"
 
 bash "$ROOT/scripts/upgrade-test.sh" regress "$PORT"
