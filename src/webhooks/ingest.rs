@@ -132,7 +132,11 @@ const VAULT_IS_SUPABASE_VAULT: &str = "SELECT EXISTS (
 
 /// `vault:<name>` entries resolve through supabase_vault's decrypted view;
 /// anything else is the literal secret.
-fn resolve_secrets(client: &SpiClient<'_>, endpoint: &str, secrets: &[String]) -> Result<Vec<String>, SecretError> {
+fn resolve_secrets(
+    client: &SpiClient<'_>,
+    endpoint: &str,
+    secrets: &[String],
+) -> Result<Vec<String>, SecretError> {
     let mut vault_checked = false;
     let mut out = Vec::with_capacity(secrets.len());
     for s in secrets {
@@ -404,7 +408,8 @@ fn webhook_request(body: &[u8]) -> JsonB {
 /// `current_setting('supabase_ext.…')` would fail. STABLE: a setting may
 /// change between statements (SIGHUP), not within one.
 #[pg_extern(stable, parallel_safe)]
-fn webhook_retention_settings() -> TableIterator<'static, (name!(completed_days, i32), name!(failed_days, i32))> {
+fn webhook_retention_settings(
+) -> TableIterator<'static, (name!(completed_days, i32), name!(failed_days, i32))> {
     TableIterator::once((super::gucs::webhook_retention_days(), super::gucs::webhook_failed_retention_days()))
 }
 
