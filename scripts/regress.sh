@@ -63,9 +63,9 @@ fi
 
 case "$PG/$MODE" in
   pg18/preload)
-    echo "out-of-process concurrency:"
-    # pg_regress left its database with the extension installed.
-    bash "$ROOT/tests/concurrency/same_delivery.sh" "$BIN/psql" "$RUN_DIR/$NAME" "$PORT" supabase_ext_regress
+    echo "concurrency (isolation tester):"
+    SUPABASE_EXT_ISOLATION_BIN=$BIN SUPABASE_EXT_ISOLATION_PGXS=$PGXS \
+      bash "$ROOT/scripts/isolation.sh" "$RUN_DIR/$NAME" "$PORT"
     echo "dump and restore:"
     bash "$ROOT/tests/dump/dump_restore.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     echo "HTTP jobs against a loopback receiver:"
@@ -93,6 +93,9 @@ case "$PG/$MODE" in
     [[ "$st" == *succeeded* ]] || { echo "FAIL: pg_cron did not run maintenance successfully ($st)"; exit 1; }
     q -d cron_maint -At -f "$ROOT/tests/lanes/maintenance_check.sql" -v ran_by_cron=1 | tee "$out/maintenance.txt"
     grep -qx "maintenance: ok" "$out/maintenance.txt"
+    echo "concurrency (isolation tester, PG15):"
+    SUPABASE_EXT_ISOLATION_BIN=$BIN SUPABASE_EXT_ISOLATION_PGXS=$PGXS \
+      bash "$ROOT/scripts/isolation.sh" "$RUN_DIR/$NAME" "$PORT"
     echo "HTTP jobs against a loopback receiver (PG15):"
     bash "$ROOT/tests/jobs/http_delivery.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     ;;

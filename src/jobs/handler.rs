@@ -26,17 +26,21 @@ pub fn run(role: pg_sys::Oid, function: &str, options: &Value) -> Result<Option<
             message: format!("handler {function} no longer exists"),
         });
     };
-    let events: Vec<(i64, String)> = Spi::connect_mut(|c| {
+    // Claimed with a lease and the job's max_attempts; completing or failing
+    // passes the attempt back, so a run whose lease expired can't complete
+    // an event another run has claimed since (fencing).
+    let events: Vec<(i64, String, i32)> = Spi::connect_mut(|c| {
         c.update(
-            "SELECT e.id, e::text FROM supabase_ext.webhook_claim($1, $2) e",
+            "SELECT e.id, e::text, e.attempts FROM supabase_ext.webhook_claim($1, $2, '5 minutes', $3) e",
             None,
-            &[endpoint.as_str().into(), batch.into()],
+            &[endpoint.as_str().into(), batch.into(), max_attempts.into()],
         )
         .unwrap_or_else(|e| raise(Code::ERRCODE_INTERNAL_ERROR, format!("claiming events: {e}"), None, None))
         .map(|r| {
             (
                 r.get::<i64>(1).ok().flatten().unwrap_or(0),
                 r.get::<String>(2).ok().flatten().unwrap_or_default(),
+                r.get::<i32>(3).ok().flatten().unwrap_or(0),
             )
         })
         .collect()
@@ -44,20 +48,26 @@ pub fn run(role: pg_sys::Oid, function: &str, options: &Value) -> Result<Option<
     let (mut ok, mut failed) = (0, 0);
     let mut first_error: Option<String> = None;
     let call = format!("SELECT {func}($1::supabase_ext.webhook_events)");
-    for (id, row) in events {
+    for (id, row, attempt) in events {
         let sql = call.clone();
         match subxact::run(Some(role), move || Spi::run_with_args(&sql, &[row.as_str().into()])) {
             Ok(Ok(())) => {
-                Spi::run_with_args("SELECT supabase_ext.webhook_complete($1)", &[id.into()]).ok();
+                Spi::run_with_args(
+                    "SELECT supabase_ext.webhook_complete($1, $2)",
+                    &[id.into(), attempt.into()],
+                )
+                .unwrap_or_else(|e| {
+                    raise(Code::ERRCODE_INTERNAL_ERROR, format!("completing event {id}: {e}"), None, None)
+                });
                 ok += 1;
             }
             Ok(Err(e)) => {
-                fail(id, &e.to_string(), max_attempts);
+                fail(id, &e.to_string(), max_attempts, attempt);
                 first_error.get_or_insert_with(|| format!("event {id}: {e}"));
                 failed += 1;
             }
             Err(f) => {
-                fail(id, &f.to_string(), max_attempts);
+                fail(id, &f.to_string(), max_attempts, attempt);
                 first_error.get_or_insert_with(|| format!("event {id}: {f}"));
                 failed += 1;
             }
@@ -71,10 +81,10 @@ pub fn run(role: pg_sys::Oid, function: &str, options: &Value) -> Result<Option<
     }
 }
 
-fn fail(id: i64, error: &str, max_attempts: i32) {
+fn fail(id: i64, error: &str, max_attempts: i32, attempt: i32) {
     Spi::run_with_args(
-        "SELECT supabase_ext.webhook_fail($1, $2, $3)",
-        &[id.into(), error.into(), max_attempts.into()],
+        "SELECT supabase_ext.webhook_fail($1, $2, $3, $4)",
+        &[id.into(), error.into(), max_attempts.into(), attempt.into()],
     )
     .unwrap_or_else(|e| raise(Code::ERRCODE_INTERNAL_ERROR, format!("failing event {id}: {e}"), None, None));
 }

@@ -11,11 +11,11 @@ REVOKE ALL ON FUNCTION
     supabase_ext.webhook_endpoint_set_enabled(text, boolean),
     supabase_ext.webhook_endpoint_expose(text, text, text[]),
     supabase_ext.webhook_receive(text, bytea, jsonb),
-    supabase_ext.webhook_purge(integer),
+    supabase_ext.webhook_purge(integer, integer, integer, integer),
     supabase_ext.webhook_counters(),
-    supabase_ext.webhook_claim(text, integer),
-    supabase_ext.webhook_complete(bigint),
-    supabase_ext.webhook_fail(bigint, text, integer)
+    supabase_ext.webhook_claim(text, integer, interval, integer),
+    supabase_ext.webhook_complete(bigint, integer),
+    supabase_ext.webhook_fail(bigint, text, integer, integer)
 FROM PUBLIC;
 
 INSERT INTO supabase_ext.role_grants (domain, grantee, privilege, object) VALUES
@@ -27,8 +27,8 @@ INSERT INTO supabase_ext.role_grants (domain, grantee, privilege, object) VALUES
     ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_endpoint_drop(text)'),
     ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_endpoint_set_enabled(text, boolean)'),
     ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_receive(text, bytea, jsonb)'),
-    ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_purge(integer)'),
+    ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_purge(integer, integer, integer, integer)'),
     ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_counters()'),
-    ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_claim(text, integer)'),
-    ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_complete(bigint)'),
-    ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_fail(bigint, text, integer)');
+    ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_claim(text, integer, interval, integer)'),
+    ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_complete(bigint, integer)'),
+    ('webhooks', 'service_role', 'EXECUTE', 'FUNCTION supabase_ext.webhook_fail(bigint, text, integer, integer)');

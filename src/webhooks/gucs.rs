@@ -9,6 +9,12 @@ use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting};
 /// 3 days) with a weekend to spare for replaying an incident. 0 keeps forever.
 static WEBHOOK_RETENTION_DAYS: GucSetting<i32> = GucSetting::<i32>::new(7);
 
+/// Days failed webhook events are kept, counted from their last failure.
+/// 30 days, longer than completed ones: a failed event is the evidence an
+/// operator needs to debug a consumer and to replay the event by hand, and
+/// failures are rare enough that a month of them costs little. 0 keeps forever.
+static WEBHOOK_FAILED_RETENTION_DAYS: GucSetting<i32> = GucSetting::<i32>::new(30);
+
 /// Whether each new webhook event sends `NOTIFY supabase_ext_webhooks`.
 /// On by default: consumers should wake without polling. Postgres folds the
 /// notifications of one transaction, but every notifying transaction takes a
@@ -27,6 +33,16 @@ pub fn init() {
         GucContext::Sighup,
         GucFlags::default(),
     );
+    GucRegistry::define_int_guc(
+        c"supabase_ext.webhook_failed_retention_days",
+        c"Days failed webhook events are kept; 0 keeps them forever.",
+        c"",
+        &WEBHOOK_FAILED_RETENTION_DAYS,
+        0,
+        36_500,
+        GucContext::Sighup,
+        GucFlags::default(),
+    );
     GucRegistry::define_bool_guc(
         c"supabase_ext.webhook_notify",
         c"Send NOTIFY supabase_ext_webhooks for each new webhook event.",
@@ -40,6 +56,9 @@ pub fn init() {
 pub fn webhook_retention_days() -> i32 {
     WEBHOOK_RETENTION_DAYS.get()
 }
+pub fn webhook_failed_retention_days() -> i32 {
+    WEBHOOK_FAILED_RETENTION_DAYS.get()
+}
 pub fn webhook_notify() -> bool {
     WEBHOOK_NOTIFY.get()
 }
@@ -48,6 +67,7 @@ pub fn webhook_notify() -> bool {
 pub fn all() -> Vec<(&'static str, String)> {
     vec![
         ("supabase_ext.webhook_retention_days", webhook_retention_days().to_string()),
+        ("supabase_ext.webhook_failed_retention_days", webhook_failed_retention_days().to_string()),
         ("supabase_ext.webhook_notify", if webhook_notify() { "on" } else { "off" }.to_string()),
     ]
 }

@@ -47,9 +47,11 @@ fn plans(client: &SpiClient<'_>) -> std::rc::Rc<Plans> {
         // it is JSON jsonb accepts ($7), so a verified delivery never fails here.
         insert: prepare_mut(
             "INSERT INTO supabase_ext.webhook_events
-                    (endpoint, provider, delivery_id, event_type, headers, body, payload)
-             VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN convert_from($6, 'UTF8')::jsonb END)
-             ON CONFLICT (endpoint, delivery_id) DO NOTHING
+                    (endpoint, provider, delivery_id, event_type, headers, body, payload,
+                     dedupe_key, signed_fields)
+             VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN convert_from($6, 'UTF8')::jsonb END,
+                     $8, $9)
+             ON CONFLICT (endpoint, dedupe_key) DO NOTHING
              RETURNING id",
             &[
                 oid(PgBuiltInOids::TEXTOID),
@@ -59,10 +61,12 @@ fn plans(client: &SpiClient<'_>) -> std::rc::Rc<Plans> {
                 oid(PgBuiltInOids::JSONBOID),
                 oid(PgBuiltInOids::BYTEAOID),
                 oid(PgBuiltInOids::BOOLOID),
+                oid(PgBuiltInOids::TEXTOID),
+                oid(PgBuiltInOids::TEXTARRAYOID),
             ],
         ),
         find: prepare(
-            "SELECT id FROM supabase_ext.webhook_events WHERE endpoint = $1 AND delivery_id = $2",
+            "SELECT id FROM supabase_ext.webhook_events WHERE endpoint = $1 AND dedupe_key = $2",
             &[oid(PgBuiltInOids::TEXTOID), oid(PgBuiltInOids::TEXTOID)],
         ),
     });
@@ -106,92 +110,165 @@ fn load_endpoint(client: &SpiClient<'_>, name: &str) -> Option<Endpoint> {
     })
 }
 
+/// Why an endpoint's secrets could not be resolved: a reason code for the
+/// log and counters, and the detailed error `webhook_receive` may show.
+struct SecretError {
+    reason: &'static str,
+    code: Code,
+    message: String,
+    hint: Option<&'static str>,
+}
+
+/// Whether `vault.decrypted_secrets` is supabase_vault's own view. Resolving
+/// it by name alone would let a role with CREATE on the database plant a
+/// `vault` schema and be handed the endpoint's secret lookups.
+const VAULT_IS_SUPABASE_VAULT: &str = "SELECT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend d
+      JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid
+     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+       AND d.objid = pg_catalog.to_regclass('vault.decrypted_secrets')
+       AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+       AND d.deptype = 'e' AND x.extname = 'supabase_vault')";
+
 /// `vault:<name>` entries resolve through supabase_vault's decrypted view;
 /// anything else is the literal secret.
-fn resolve_secrets(client: &SpiClient<'_>, endpoint: &str, secrets: &[String]) -> Vec<String> {
-    secrets
-        .iter()
-        .map(|s| match s.strip_prefix("vault:") {
-            None => s.clone(),
-            Some(vault_name) => {
-                let has_vault = client
-                    .select("SELECT to_regclass('vault.decrypted_secrets') IS NOT NULL", None, &[])
-                    .ok()
-                    .and_then(|t| t.first().get_one::<bool>().ok().flatten())
-                    .unwrap_or(false);
-                if !has_vault {
-                    raise(
-                        Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                        format!("webhook endpoint \"{endpoint}\" references a vault secret, but supabase_vault is not installed"),
-                        None,
-                        Some("CREATE EXTENSION supabase_vault, or store the secret directly"),
-                    )
-                }
-                client
-                    .select(
-                        "SELECT decrypted_secret FROM vault.decrypted_secrets WHERE name = $1",
-                        Some(1),
-                        &[vault_name.into()],
-                    )
-                    .ok()
-                    .and_then(|t| t.first().get_one::<String>().ok().flatten())
-                    .unwrap_or_else(|| {
-                        raise(
-                            Code::ERRCODE_UNDEFINED_OBJECT,
-                            format!("vault secret \"{vault_name}\" of webhook endpoint \"{endpoint}\" does not exist"),
-                            None,
-                            None,
-                        )
-                    })
+fn resolve_secrets(
+    client: &SpiClient<'_>,
+    endpoint: &str,
+    secrets: &[String],
+) -> Result<Vec<String>, SecretError> {
+    let mut vault_checked = false;
+    let mut out = Vec::with_capacity(secrets.len());
+    for s in secrets {
+        let Some(vault_name) = s.strip_prefix("vault:") else {
+            out.push(s.clone());
+            continue;
+        };
+        if !vault_checked {
+            let ok = client
+                .select(VAULT_IS_SUPABASE_VAULT, None, &[])
+                .ok()
+                .and_then(|t| t.first().get_one::<bool>().ok().flatten())
+                .unwrap_or(false);
+            if !ok {
+                return Err(SecretError {
+                    reason: "vault_unavailable",
+                    code: Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    message: format!(
+                        "webhook endpoint \"{endpoint}\" references a vault secret, but supabase_vault is not installed"
+                    ),
+                    hint: Some("CREATE EXTENSION supabase_vault, or store the secret directly"),
+                });
             }
-        })
-        .collect()
+            vault_checked = true;
+        }
+        let found = client
+            .select(
+                "SELECT s.decrypted_secret FROM vault.decrypted_secrets s WHERE s.name OPERATOR(pg_catalog.=) $1",
+                Some(1),
+                &[vault_name.into()],
+            )
+            .ok()
+            .and_then(|t| t.first().get_one::<String>().ok().flatten());
+        match found {
+            Some(secret) => out.push(secret),
+            None => {
+                return Err(SecretError {
+                    reason: "vault_secret_missing",
+                    code: Code::ERRCODE_UNDEFINED_OBJECT,
+                    message: format!(
+                        "vault secret \"{vault_name}\" of webhook endpoint \"{endpoint}\" does not exist"
+                    ),
+                    hint: None,
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Which function a delivery came through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Door {
+    /// `webhook_receive()`: service_role only; detailed errors.
+    Receive,
+    /// `webhook_request()`: PUBLIC, so anon through PostgREST.
+    Public,
+}
+
+/// Refuses a delivery. Through the PUBLIC door every refusal is the same
+/// 28000 "webhook delivery rejected" (HTTP 403 from PostgREST): the caller
+/// learns no endpoint or vault secret name, nor which check failed. The
+/// reason goes to the server log, and for existing endpoints to the counters
+/// (not for unknown names: anyone could fill the counter slots with them).
+fn refuse(door: Door, endpoint: &str, known: bool, reason: &str, detailed: impl FnOnce()) -> ! {
+    if known {
+        shmem::count_webhook(endpoint, Outcome::Rejected(reason), now_unix());
+    }
+    pgrx::log!("supabase_ext: webhook endpoint {endpoint:?} rejected a delivery: {reason}");
+    match door {
+        Door::Receive => {
+            detailed();
+            unreachable!("the detailed refusal raises")
+        }
+        Door::Public => raise(
+            Code::ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+            "webhook delivery rejected",
+            None,
+            Some("the server log and supabase_ext.webhook_counters say why"),
+        ),
+    }
 }
 
 /// Verifies a delivery for `endpoint`, then stores it once.
 /// Returns `(event id, duplicate)`.
-fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64, bool) {
+fn receive(door: Door, endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64, bool) {
     Spi::connect_mut(|client| {
         let ep = load_endpoint(client, endpoint).unwrap_or_else(|| {
-            raise(
-                Code::ERRCODE_UNDEFINED_OBJECT,
-                format!("webhook endpoint \"{endpoint}\" does not exist"),
-                None,
-                Some("create it with supabase_ext.webhook_endpoint_create()"),
-            )
+            refuse(door, endpoint, false, "unknown_endpoint", || {
+                raise(
+                    Code::ERRCODE_UNDEFINED_OBJECT,
+                    format!("webhook endpoint \"{endpoint}\" does not exist"),
+                    None,
+                    Some("create it with supabase_ext.webhook_endpoint_create()"),
+                )
+            })
         });
         if !ep.enabled {
-            shmem::count_webhook(endpoint, Outcome::Rejected("endpoint_disabled"), now_unix());
-            raise(
-                Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                format!("webhook endpoint \"{endpoint}\" is disabled"),
-                None,
-                None,
-            )
+            refuse(door, endpoint, true, "endpoint_disabled", || {
+                raise(
+                    Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    format!("webhook endpoint \"{endpoint}\" is disabled"),
+                    None,
+                    None,
+                )
+            })
         }
         let p = provider(&ep.provider, &ep.options);
         let hdrs = headers(raw_headers);
-        let secrets = resolve_secrets(client, endpoint, &ep.secrets);
+        let secrets = resolve_secrets(client, endpoint, &ep.secrets).unwrap_or_else(|e| {
+            refuse(door, endpoint, true, e.reason, || raise(e.code, e.message, None, e.hint))
+        });
         let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
         let v = wh::verify(&p, &refs, body, &hdrs, interval_secs(ep.tolerance), now_unix());
         if !v.valid {
             let reason = v.reason.unwrap_or(wh::Reason::NoMatchingSignature);
             // Shared memory outlives the rollback this ERROR causes; the log
             // line covers servers without preload. Neither carries a secret.
-            shmem::count_webhook(endpoint, Outcome::Rejected(reason.code()), now_unix());
-            pgrx::log!(
-                "supabase_ext: webhook endpoint \"{endpoint}\" rejected a delivery: {}",
-                reason.code()
-            );
-            raise(
-                Code::ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
-                format!("webhook signature verification failed for endpoint \"{endpoint}\""),
-                Some(reason.message()),
-                Some("rejected deliveries are counted in supabase_ext.webhook_counters"),
-            )
+            refuse(door, endpoint, true, reason.code(), || {
+                raise(
+                    Code::ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION,
+                    format!("webhook signature verification failed for endpoint \"{endpoint}\""),
+                    Some(reason.message()),
+                    Some("rejected deliveries are counted in supabase_ext.webhook_counters"),
+                )
+            })
         }
 
         let delivery_id = wh::delivery_id(&p, &hdrs, body);
+        let dedupe_key = wh::dedupe_key(&p, &hdrs, body);
+        let signed: Vec<Option<String>> =
+            wh::coverage(&p).names().into_iter().map(|n| Some(n.to_string())).collect();
         let event_type = wh::event_type(&p, &hdrs, body);
         let is_json = jsonb_can_hold(body);
         let stored_headers = redact(raw_headers);
@@ -208,6 +285,8 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
                     JsonB(stored_headers).into(),
                     body.into(),
                     is_json.into(),
+                    dedupe_key.as_str().into(),
+                    signed.into(),
                 ],
             )
             .unwrap_or_else(|e| spi_err(e));
@@ -225,7 +304,7 @@ fn receive(endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64
         // ON CONFLICT waited for any concurrent inserter to commit, so the
         // winning row is visible to this new statement's snapshot.
         let id = client
-            .select(&plans.find, Some(1), &[endpoint.into(), delivery_id.as_str().into()])
+            .select(&plans.find, Some(1), &[endpoint.into(), dedupe_key.as_str().into()])
             .ok()
             .and_then(|t| t.first().get_one::<i64>().ok().flatten())
             .unwrap_or_else(|| {
@@ -264,12 +343,13 @@ fn redact(h: &serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Verifies and stores a delivery; returns the event id. A redelivery of the
-/// same id returns the existing event and stores nothing.
+/// Verifies and stores a delivery; returns the event id. A redelivery (same
+/// dedupe key) returns the existing event and stores nothing. Errors say
+/// what failed: only service_role may call this.
 #[pg_extern(volatile, security_definer)]
 #[search_path(pg_catalog, pg_temp)]
 fn webhook_receive(endpoint: &str, body: &[u8], headers: JsonB) -> i64 {
-    receive(endpoint, body, &headers.0).0
+    receive(Door::Receive, endpoint, body, &headers.0).0
 }
 
 // --- PostgREST raw-body entry points.
@@ -310,7 +390,7 @@ fn request_headers() -> serde_json::Value {
 fn request(body: &[u8]) -> JsonB {
     let hdrs = request_headers();
     let endpoint = endpoint_from_request(&hdrs);
-    let (id, duplicate) = receive(&endpoint, body, &hdrs);
+    let (id, duplicate) = receive(Door::Public, &endpoint, body, &hdrs);
     JsonB(serde_json::json!({ "received": true, "event_id": id, "duplicate": duplicate }))
 }
 
@@ -323,10 +403,20 @@ fn webhook_request(body: &[u8]) -> JsonB {
     request(body)
 }
 
+/// The retention settings, for webhook_purge(). A call into the library
+/// loads it, so its settings exist even in a fresh pg_cron connection, where
+/// `current_setting('supabase_ext.…')` would fail. STABLE: a setting may
+/// change between statements (SIGHUP), not within one.
+#[pg_extern(stable, parallel_safe)]
+fn webhook_retention_settings(
+) -> TableIterator<'static, (name!(completed_days, i32), name!(failed_days, i32))> {
+    TableIterator::once((super::gucs::webhook_retention_days(), super::gucs::webhook_failed_retention_days()))
+}
+
 extension_sql_file!(
     "requests.sql",
     name = "webhooks_requests",
-    requires = [webhook_request, "webhooks_schema"]
+    requires = [webhook_request, webhook_retention_settings, "webhooks_schema"]
 );
 
 /// Validates a provider, its options and literal secrets without storing

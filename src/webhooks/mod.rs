@@ -127,8 +127,11 @@ extension_sql_file!(
 // --- Outbound signing.
 
 /// Headers that sign `body` the way `provider`'s receivers verify it, as a
-/// JSON object to merge into an outbound request.
-#[pg_extern(immutable, parallel_safe)]
+/// JSON object to merge into an outbound request. VOLATILE: a Standard
+/// Webhooks call without `msg_id` makes a fresh random id each time. Still
+/// PARALLEL SAFE: the id comes from the OS generator, not from backend state
+/// (unlike random(), whose seed is per session).
+#[pg_extern(volatile, parallel_safe)]
 fn webhook_sign(
     provider: &str,
     secret: &str,

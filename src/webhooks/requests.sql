@@ -97,8 +97,11 @@ BEGIN
             RAISE EXCEPTION 'unsupported content type "%"', ct USING ERRCODE = '22023',
                 HINT = 'application/json, text/plain or application/octet-stream; form-encoded bodies cannot be verified through PostgREST';
         END IF;
+        -- The pinned search_path is what rls_audit() asks of every function
+        -- in an exposed schema; the body is already bound at creation.
         EXECUTE format(
             'CREATE OR REPLACE FUNCTION %I.%I(%s) RETURNS jsonb LANGUAGE sql VOLATILE '
+            'SET search_path = pg_catalog, pg_temp '
             'RETURN supabase_ext.webhook_request($1)', schema, fn, argtype);
         EXECUTE format('GRANT EXECUTE ON FUNCTION %I.%I(%s) TO PUBLIC', schema, fn, argtype);
         made := made || format('%I.%I(%s)', schema, fn, argtype);
@@ -106,49 +109,123 @@ BEGIN
     RETURN made;
 END $$;
 
--- Consumers: claim pending events, then complete or fail them.
-CREATE FUNCTION supabase_ext.webhook_claim(endpoint text DEFAULT NULL, batch integer DEFAULT 10)
+-- Consumers: claim events under a lease, then complete or fail them.
+--
+-- A claim takes pending events, and processing events whose lease expired
+-- (their consumer is presumed dead), in arrival order. Each claim counts an
+-- attempt and returns it in `attempts`; an expired event that already used
+-- max_attempts becomes failed instead of being taken again. The MATERIALIZED
+-- CTE runs its LIMIT once, so a batch never exceeds `batch` rows (an IN
+-- subquery may be re-evaluated); SKIP LOCKED lets consumers run side by side.
+CREATE FUNCTION supabase_ext.webhook_claim(
+    endpoint text DEFAULT NULL, batch integer DEFAULT 10,
+    lease interval DEFAULT '5 minutes', max_attempts integer DEFAULT 5)
 RETURNS SETOF supabase_ext.webhook_events
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF batch IS NULL OR batch < 1 OR lease IS NULL OR lease < interval '0'
+       OR max_attempts IS NULL OR max_attempts < 1 THEN
+        RAISE EXCEPTION 'webhook_claim needs batch >= 1, lease >= 0 and max_attempts >= 1'
+            USING ERRCODE = '22023';
+    END IF;
     UPDATE supabase_ext.webhook_events e
-       SET status = 'processing', attempts = e.attempts + 1
-     WHERE e.id IN (SELECT id FROM supabase_ext.webhook_events
-                     WHERE status = 'pending' AND ($1 IS NULL OR webhook_events.endpoint = $1)
-                     ORDER BY received_at, id
-                     LIMIT greatest($2, 1)
-                     FOR UPDATE SKIP LOCKED)
-    RETURNING e.*
-$$;
+       SET status = 'failed', locked_until = NULL, processed_at = now(),
+           last_error = coalesce(e.last_error, 'lease expired on the last attempt')
+     WHERE e.id IN (SELECT w.id FROM supabase_ext.webhook_events w
+                     WHERE w.status = 'processing' AND w.locked_until < now()
+                       AND w.attempts >= max_attempts
+                       AND (webhook_claim.endpoint IS NULL OR w.endpoint = webhook_claim.endpoint)
+                       FOR UPDATE SKIP LOCKED);
+    RETURN QUERY
+    WITH picked AS MATERIALIZED (
+        SELECT w.id FROM supabase_ext.webhook_events w
+         WHERE (w.status = 'pending'
+                OR (w.status = 'processing' AND w.locked_until < now() AND w.attempts < max_attempts))
+           AND (webhook_claim.endpoint IS NULL OR w.endpoint = webhook_claim.endpoint)
+         ORDER BY w.received_at, w.id
+         LIMIT batch
+           FOR UPDATE SKIP LOCKED)
+    UPDATE supabase_ext.webhook_events e
+       SET status = 'processing', attempts = e.attempts + 1, locked_until = now() + lease
+      FROM picked
+     WHERE e.id = picked.id
+    RETURNING e.*;
+END $$;
 
-CREATE FUNCTION supabase_ext.webhook_complete(event_id bigint) RETURNS boolean
+-- Fencing: pass the `attempts` your claim returned. A consumer whose lease
+-- expired and whose event was claimed again holds an older attempt number,
+-- so its late complete or fail changes nothing (false / NULL). Without
+-- `attempt`, any processing event is accepted, as in 0.1.0.
+CREATE FUNCTION supabase_ext.webhook_complete(event_id bigint, attempt integer DEFAULT NULL)
+RETURNS boolean
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-    WITH u AS (UPDATE supabase_ext.webhook_events SET status = 'completed', processed_at = now(), last_error = NULL
-                WHERE id = $1 AND status = 'processing' RETURNING 1)
+    WITH u AS (UPDATE supabase_ext.webhook_events
+                  SET status = 'completed', processed_at = now(), last_error = NULL, locked_until = NULL
+                WHERE id = $1 AND status = 'processing' AND ($2 IS NULL OR attempts = $2)
+               RETURNING 1)
     SELECT count(*) > 0 FROM u
 $$;
 
 -- A failed event goes back to pending until max_attempts, then stays failed.
-CREATE FUNCTION supabase_ext.webhook_fail(event_id bigint, error text, max_attempts integer DEFAULT 5)
+-- Returns the new status, or NULL when the event is not this attempt's.
+CREATE FUNCTION supabase_ext.webhook_fail(
+    event_id bigint, error text, max_attempts integer DEFAULT 5, attempt integer DEFAULT NULL)
 RETURNS text LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
     UPDATE supabase_ext.webhook_events
        SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END,
-           last_error = left($2, 2000), processed_at = now()
-     WHERE id = $1 AND status = 'processing'
+           last_error = left($2, 2000), processed_at = now(), locked_until = NULL
+     WHERE id = $1 AND status = 'processing' AND ($4 IS NULL OR attempts = $4)
     RETURNING status
 $$;
 
--- Retention: completed events older than the window. NULL uses the GUC.
-CREATE FUNCTION supabase_ext.webhook_purge(older_than_days integer DEFAULT NULL) RETURNS bigint
+-- Retention: completed events older than older_than_days, failed events
+-- older than failed_older_than_days (NULL: the settings, 0: keep). Deletes
+-- at most `batch` rows per statement and `max_batches` statements per status
+-- per call, so one run never holds a huge delete; the next run continues.
+-- The settings are read through the library (webhook_retention_settings()
+-- loads it), never with current_setting(): in a fresh pg_cron connection
+-- the library is not loaded yet and the settings do not exist.
+CREATE FUNCTION supabase_ext.webhook_purge(
+    older_than_days integer DEFAULT NULL, failed_older_than_days integer DEFAULT NULL,
+    batch integer DEFAULT 5000, max_batches integer DEFAULT 20)
+RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    days integer := coalesce(older_than_days, current_setting('supabase_ext.webhook_retention_days')::integer);
-    n bigint;
+    cfg record;
+    days integer;
+    n bigint := 0;
+    k bigint;
 BEGIN
-    IF days <= 0 THEN
-        RETURN 0;
+    IF batch IS NULL OR batch < 1 OR max_batches IS NULL OR max_batches < 1 THEN
+        RAISE EXCEPTION 'webhook_purge needs batch >= 1 and max_batches >= 1' USING ERRCODE = '22023';
     END IF;
-    DELETE FROM supabase_ext.webhook_events
-     WHERE status = 'completed' AND processed_at < now() - make_interval(days => days);
-    GET DIAGNOSTICS n = ROW_COUNT;
+    SELECT * INTO cfg FROM supabase_ext.webhook_retention_settings();
+    -- One statement per status, so each uses its partial index.
+    days := coalesce(older_than_days, cfg.completed_days);
+    IF days > 0 THEN
+        FOR i IN 1..max_batches LOOP
+            DELETE FROM supabase_ext.webhook_events e
+             WHERE e.id IN (SELECT w.id FROM supabase_ext.webhook_events w
+                             WHERE w.status = 'completed'
+                               AND w.processed_at < now() - make_interval(days => days)
+                             LIMIT batch FOR UPDATE SKIP LOCKED);
+            GET DIAGNOSTICS k = ROW_COUNT;
+            n := n + k;
+            EXIT WHEN k < batch;
+        END LOOP;
+    END IF;
+    days := coalesce(failed_older_than_days, cfg.failed_days);
+    IF days > 0 THEN
+        FOR i IN 1..max_batches LOOP
+            DELETE FROM supabase_ext.webhook_events e
+             WHERE e.id IN (SELECT w.id FROM supabase_ext.webhook_events w
+                             WHERE w.status = 'failed'
+                               AND w.processed_at < now() - make_interval(days => days)
+                             LIMIT batch FOR UPDATE SKIP LOCKED);
+            GET DIAGNOSTICS k = ROW_COUNT;
+            n := n + k;
+            EXIT WHEN k < batch;
+        END LOOP;
+    END IF;
     RETURN n;
 END $$;

@@ -30,16 +30,34 @@ CREATE TABLE supabase_ext.webhook_events (
     attempts     integer NOT NULL DEFAULT 0,
     last_error   text,
     processed_at timestamptz,
-    -- The idempotency key: a redelivery of the same id inserts nothing.
-    UNIQUE (endpoint, delivery_id)
+    -- The idempotency key: the provider's id where the signature covers it,
+    -- else sha256:<hex> of the signed body (core::webhooks::dedupe_key), so
+    -- an unsigned id can neither multiply one delivery nor squat another.
+    dedupe_key   text NOT NULL,
+    -- What the signature covered: some of id, event_type, timestamp, body.
+    -- NULL for rows stored before 0.2.0 under hmac endpoints since dropped.
+    signed_fields text[],
+    -- The lease of a processing row: past it, webhook_claim() may take the
+    -- row again (the consumer is presumed dead).
+    locked_until timestamptz,
+    CONSTRAINT webhook_events_endpoint_dedupe_key_key UNIQUE (endpoint, dedupe_key)
 );
 COMMENT ON TABLE supabase_ext.webhook_events IS
-  'Verified webhook deliveries, one row per (endpoint, delivery_id).';
--- Consumers poll pending work in arrival order; retention scans completed rows by age.
+  'Verified webhook deliveries, one row per (endpoint, dedupe_key).';
+-- Consumers poll pending work in arrival order; retention scans completed
+-- and failed rows by age.
 CREATE INDEX webhook_events_pending ON supabase_ext.webhook_events (received_at)
     WHERE status IN ('pending', 'processing');
 CREATE INDEX webhook_events_completed ON supabase_ext.webhook_events (processed_at)
     WHERE status = 'completed';
+CREATE INDEX webhook_events_failed ON supabase_ext.webhook_events (processed_at)
+    WHERE status = 'failed';
+
+-- pg_dump keeps endpoints (with their secrets), events and the id counter:
+-- without these marks a dump of an extension's tables is schema only.
+SELECT pg_catalog.pg_extension_config_dump('supabase_ext.webhook_endpoints', '');
+SELECT pg_catalog.pg_extension_config_dump('supabase_ext.webhook_events', '');
+SELECT pg_catalog.pg_extension_config_dump('supabase_ext.webhook_events_id_seq', '');
 
 -- Endpoints without their secrets, for dashboards.
 CREATE VIEW supabase_ext.webhook_endpoints_public WITH (security_barrier) AS

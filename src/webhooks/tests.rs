@@ -262,10 +262,10 @@ mod tests {
     }
 
     #[pg_test]
-    fn vault_references() {
+    fn vault_references_need_supabase_vault() {
         supabase_roles();
-        // supabase_vault (pgsodium) is not packaged for these machines; this
-        // stand-in has the columns of vault.decrypted_secrets that we read.
+        // A `vault` schema that any role with CREATE on the database could
+        // plant: it is not supabase_vault's, so it is never read.
         Spi::run(
             "CREATE SCHEMA vault;
          CREATE TABLE vault.secrets_store(name text, decrypted_secret text);
@@ -275,13 +275,24 @@ mod tests {
         .unwrap();
         Spi::run("SELECT supabase_ext.webhook_endpoint_create('vlt', 'github', ARRAY['vault:gh_secret'])")
             .unwrap();
-        github_delivery("vlt", "from-vault", "x", "v1").expect("vault secret verifies");
-        Spi::run("SELECT supabase_ext.webhook_endpoint_create('vlt2', 'github', ARRAY['vault:missing'])")
-            .unwrap();
-        assert_eq!(
-            sqlstate("SELECT supabase_ext.webhook_receive('vlt2', 'x', '{}')").as_deref(),
-            Some("42704")
+        let delivery = "SELECT supabase_ext.webhook_receive('vlt', 'x',
+            supabase_ext.webhook_sign('github', 'from-vault', 'x'))";
+        assert_eq!(sqlstate(delivery).as_deref(), Some("55000"));
+        assert_eq!(one::<i64>("SELECT count(*) FROM supabase_ext.webhook_events WHERE endpoint = 'vlt'"), 0);
+    }
+
+    #[pg_test]
+    fn signed_fields_and_dedupe_keys_are_stored() {
+        supabase_roles();
+        Spi::run("SELECT supabase_ext.webhook_endpoint_create('dk', 'github', ARRAY['s1'])").unwrap();
+        let a = github_delivery("dk", "s1", r#"{"k": 1}"#, "id-a").unwrap();
+        let b = github_delivery("dk", "s1", r#"{"k": 1}"#, "id-b").unwrap();
+        assert_eq!(a, b, "GitHub's delivery id is unsigned: a replay under a fresh id is the same event");
+        let row: String = one(
+            "SELECT delivery_id || '|' || array_to_string(signed_fields, ',') || '|' || (dedupe_key LIKE 'sha256:%')
+               FROM supabase_ext.webhook_events WHERE endpoint = 'dk'",
         );
+        assert_eq!(row, "id-a|body|true");
     }
 
     #[pg_test]

@@ -33,13 +33,14 @@ SELECT supabase_ext.webhook_receive('github_main', convert_to('{"action": "opene
 SELECT supabase_ext.webhook_receive('github_main', convert_to('{"action": "opened"}', 'UTF8'),
   supabase_ext.webhook_sign('github', 's3cret', convert_to('{"action": "opened"}', 'UTF8'))
   || '{"X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958", "X-GitHub-Event": "issues"}') AS event_id;
-SELECT endpoint, provider, delivery_id, event_type, payload, status, attempts FROM supabase_ext.webhook_events;
+SELECT endpoint, provider, delivery_id, dedupe_key, signed_fields, event_type, payload, status, attempts
+  FROM supabase_ext.webhook_events;
 -- A forged delivery: 28000, nothing stored, counted in shared memory.
 SELECT supabase_ext.webhook_receive('github_main', convert_to('{"action": "deleted"}', 'UTF8'),
   supabase_ext.webhook_sign('github', 'guess', convert_to('{"action": "deleted"}', 'UTF8')));
 SELECT count(*) AS events FROM supabase_ext.webhook_events;
 -- Consume: claim, complete.
-SELECT id, status, attempts FROM supabase_ext.webhook_claim('github_main');
+SELECT id, status, attempts, locked_until > now() AS leased FROM supabase_ext.webhook_claim('github_main');
 SELECT supabase_ext.webhook_complete(1);
 SELECT status FROM supabase_ext.webhook_events;
 -- Secrets stay out of reach of anon and authenticated.

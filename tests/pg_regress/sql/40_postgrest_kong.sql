@@ -55,6 +55,25 @@ SELECT "public"."webhook_github"(:'body'::json) - 'event_id' AS response;
 COMMIT;
 RESET SESSION AUTHORIZATION;
 SELECT count(*) AS stored FROM supabase_ext.webhook_events WHERE endpoint = 'github';
+-- A forged delivery (wrong secret): PostgREST turns 28000 into HTTP 403, and
+-- the message names neither the endpoint nor why.
+SELECT (jsonb_build_object('content-type', 'application/json', 'x-github-event', 'push',
+          'x-github-delivery', 'forged-1', 'x-consumer-username', 'anon')
+        || supabase_ext.webhook_sign('github', 'not-the-secret', convert_to(:'body', 'UTF8')))::text AS forged \gset
+SET SESSION AUTHORIZATION authenticator;
+BEGIN;
+SELECT set_config('role', 'anon', true) AS role, set_config('request.jwt.claims', '{"role":"anon"}', true) AS claims,
+       set_config('request.method', 'POST', true) AS method,
+       set_config('request.path', '/rpc/webhook_github', true) AS path,
+       set_config('request.headers', :'forged', true) IS NOT NULL AS headers;
+SAVEPOINT forged;
+\set VERBOSITY sqlstate
+SELECT "public"."webhook_github"(:'body'::json);
+ROLLBACK TO SAVEPOINT forged;
+\set VERBOSITY default
+SELECT "public"."webhook_github"(:'body'::json);
+ROLLBACK;
+RESET SESSION AUTHORIZATION;
 SELECT supabase_ext.webhook_endpoint_drop('github');
 DELETE FROM supabase_ext.webhook_events WHERE endpoint = 'github';
 DROP FUNCTION public.webhook_github(json);

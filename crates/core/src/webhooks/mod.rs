@@ -36,7 +36,7 @@ mod sign;
 #[cfg(test)]
 mod tests;
 
-pub use delivery::{delivery_id, event_type};
+pub use delivery::{coverage, dedupe_key, delivery_id, event_type, Coverage};
 pub use headers::Headers;
 pub use providers::{verify, Algorithm, Encoding, HmacOptions, Provider, TimestampUnit};
 pub use sign::sign;
