@@ -80,7 +80,7 @@ COMMENT ON FUNCTION supabase_ext.rls_strip_subselects(text) IS
 
 CREATE FUNCTION supabase_ext.rls_audit(
     exposed_schemas text[] DEFAULT pg_catalog.string_to_array(
-        pg_catalog.replace(pg_catalog.current_setting('supabase_ext.rls_exposed_schemas', true), ' ', ''), ',')
+        pg_catalog.replace(supabase_ext.setting('supabase_ext.rls_exposed_schemas'), ' ', ''), ',')
 ) RETURNS TABLE (lint text, level text, object text, detail text, remedy text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 WITH

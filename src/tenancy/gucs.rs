@@ -40,6 +40,12 @@ static TENANT_IDS_CLAIM_PATHS: GucSetting<Option<CString>> = GucSetting::<Option
 static ROLE_CLAIM_PATHS: GucSetting<Option<CString>> =
     GucSetting::<Option<CString>>::new(Some(c"app_metadata.roles, app_metadata.role, user_role"));
 
+/// Claim paths holding per-tenant role maps, `{"<tenant uuid>": ["admin"]}`,
+/// so a role gate can check the role in the *row's* tenant. Under
+/// `app_metadata` (writable only by the service role); never user_metadata.
+static TENANT_ROLES_CLAIM_PATHS: GucSetting<Option<CString>> =
+    GucSetting::<Option<CString>>::new(Some(c"app_metadata.tenant_roles, app_metadata.org_roles"));
+
 /// Optional membership table `schema.table` with columns named by the three
 /// settings below. Empty (the default) means memberships come from claims only:
 /// a table lookup costs a query per statement, so it is opt-in.
@@ -93,6 +99,12 @@ pub fn init() {
         c"Comma-separated JWT claim paths holding arrays of tenant ids.",
         c"",
         &TENANT_IDS_CLAIM_PATHS,
+    );
+    define_claim_paths(
+        c"supabase_ext.tenant_roles_claim_paths",
+        c"Comma-separated JWT claim paths holding per-tenant role maps {tenant: [roles]}.",
+        c"",
+        &TENANT_ROLES_CLAIM_PATHS,
     );
     define_claim_paths(
         c"supabase_ext.role_claim_paths",
@@ -151,6 +163,9 @@ pub fn tenant_ids_claim_paths() -> String {
 pub fn role_claim_paths() -> String {
     string(&ROLE_CLAIM_PATHS)
 }
+pub fn tenant_roles_claim_paths() -> String {
+    string(&TENANT_ROLES_CLAIM_PATHS)
+}
 pub fn membership_table() -> String {
     string(&MEMBERSHIP_TABLE)
 }
@@ -173,6 +188,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("supabase_ext.tenant_claim_paths", tenant_claim_paths()),
         ("supabase_ext.tenant_ids_claim_paths", tenant_ids_claim_paths()),
         ("supabase_ext.role_claim_paths", role_claim_paths()),
+        ("supabase_ext.tenant_roles_claim_paths", tenant_roles_claim_paths()),
         ("supabase_ext.membership_table", membership_table()),
         ("supabase_ext.membership_tenant_column", membership_tenant_column()),
         ("supabase_ext.membership_user_column", membership_user_column()),

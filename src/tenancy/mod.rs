@@ -8,6 +8,7 @@
 //! setting's content (not on a statement id) keeps the cache correct when
 //! claims change between statements, or inside a PL/pgSQL loop.
 use crate::common::errors::{raise, Code};
+use crate::common::guc::setting;
 use pgrx::prelude::*;
 use pgrx::{JsonB, Uuid};
 use serde_json::Value;
@@ -32,7 +33,7 @@ const LEGACY: &[(&str, &CStr)] = &[
 ];
 
 /// Reads a setting without copying; `None` when unset or empty.
-fn setting(name: &CStr) -> Option<&'static [u8]> {
+fn raw_setting(name: &CStr) -> Option<&'static [u8]> {
     // SAFETY: GetConfigOption returns a pointer to the live value (or NULL
     // with missing_ok); it stays valid until the setting next changes.
     unsafe {
@@ -52,8 +53,8 @@ struct Cache {
     key: Vec<u8>,
     /// `gucs::claim_paths_generation()` when this entry was computed.
     paths_generation: u64,
-    /// The three path settings, parsed on demand.
-    paths: [String; 3],
+    /// The four path settings: tenant, tenant ids, roles, per-tenant roles.
+    paths: [String; 4],
     claims: Option<Value>,
     tenant: Option<Option<[u8; 16]>>,
     tenant_ids: Option<Vec<[u8; 16]>>,
@@ -89,7 +90,7 @@ fn claims_error(e: ClaimsError) -> ! {
 /// Runs `f` on the cache entry for the current claims, refreshing it first
 /// when the claims or the path settings changed.
 fn with_claims<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
-    let current = setting(c"request.jwt.claims");
+    let current = raw_setting(c"request.jwt.claims");
     // Without request.jwt.claims the key is the legacy settings, joined.
     let key: Cow<'_, [u8]> = match current {
         Some(bytes) => Cow::Borrowed(bytes),
@@ -108,7 +109,7 @@ fn with_claims<R>(f: impl FnOnce(&mut Cache) -> R) -> R {
 fn legacy_key() -> Vec<u8> {
     let mut k = Vec::new();
     for (_, name) in LEGACY {
-        if let Some(v) = setting(name) {
+        if let Some(v) = raw_setting(name) {
             k.extend_from_slice(name.to_bytes());
             k.push(0);
             k.extend_from_slice(v);
@@ -129,7 +130,7 @@ fn refresh(c: &mut Cache, from_claims_setting: bool, key: Vec<u8>, generation: u
     } else {
         let values: Vec<(&str, Option<String>)> = LEGACY
             .iter()
-            .map(|(claim, name)| (*claim, setting(name).map(|v| String::from_utf8_lossy(v).into_owned())))
+            .map(|(claim, name)| (*claim, raw_setting(name).map(|v| String::from_utf8_lossy(v).into_owned())))
             .collect();
         let refs: Vec<(&str, Option<&str>)> = values.iter().map(|(k, v)| (*k, v.as_deref())).collect();
         claims::merge_legacy(None, &refs)
@@ -138,7 +139,12 @@ fn refresh(c: &mut Cache, from_claims_setting: bool, key: Vec<u8>, generation: u
         valid: true,
         key,
         paths_generation: generation,
-        paths: [gucs::tenant_claim_paths(), gucs::tenant_ids_claim_paths(), gucs::role_claim_paths()],
+        paths: [
+            gucs::tenant_claim_paths(),
+            gucs::tenant_ids_claim_paths(),
+            gucs::role_claim_paths(),
+            gucs::tenant_roles_claim_paths(),
+        ],
         claims,
         ..Cache::default()
     };
@@ -220,11 +226,14 @@ fn tenant_ids() -> Vec<Uuid> {
     });
     // Memberships live in a table that can change within a transaction, so
     // they are read per call, not cached; the (select …) policy form makes
-    // that once per statement.
-    if let Some(user) = uid() {
-        for t in membership_tenants(user) {
-            if !ids.contains(&t) {
-                ids.push(t);
+    // that once per statement. `sub` is read only when a table is configured:
+    // a non-UUID sub must not break claims-only setups.
+    if membership().is_some() {
+        if let Some(user) = uid() {
+            for t in membership_tenants(user) {
+                if !ids.contains(&t) {
+                    ids.push(t);
+                }
             }
         }
     }
@@ -276,11 +285,9 @@ fn has_role(role: &str) -> bool {
     if from_claims {
         return true;
     }
-    let (Some((table, tenant_col, user_col, role_col)), Some(user), Some(tenant)) =
-        (membership(), uid(), tenant_id())
-    else {
-        return false;
-    };
+    // Lazily: without a membership table, `sub` and the tenant are not read.
+    let Some((table, tenant_col, user_col, role_col)) = membership() else { return false };
+    let (Some(user), Some(tenant)) = (uid(), tenant_id()) else { return false };
     let sql = format!(
         "SELECT EXISTS (SELECT 1 FROM {table} WHERE {user_col} = $1 AND {tenant_col} = $2 AND {role_col}::text = $3)"
     );
@@ -296,9 +303,86 @@ fn has_role(role: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The tenants in which the caller holds any of `roles`: the row-aware role
+/// gate of generated policies, used as
+/// `col = ANY ((SELECT supabase_ext.tenant_ids_with_role('{admin}'))::uuid[])`
+/// (an initPlan: once per statement). Sources:
+/// - per-tenant role maps in the claims (`supabase_ext.tenant_roles_claim_paths`);
+/// - rows of `supabase_ext.membership_table` with the role;
+/// - tenant-agnostic role claims (`supabase_ext.role_claim_paths`) only when
+///   the caller belongs to exactly one tenant: for a member of several
+///   tenants they can't say in which tenant the role holds, so they grant
+///   nothing (0.1.0 applied them to every tenant: the escalation).
+#[pg_extern(stable, parallel_safe, strict)]
+fn tenant_ids_with_role(roles: Vec<Option<String>>) -> Vec<Uuid> {
+    let roles: Vec<String> = roles.into_iter().flatten().filter(|r| !r.is_empty()).collect();
+    let refs: Vec<&str> = roles.iter().map(String::as_str).collect();
+    if refs.is_empty() {
+        return Vec::new();
+    }
+    let (mut out, global) = with_claims(|c| match &c.claims {
+        Some(v) => {
+            let maps = claims::tenants_with_role_in_maps(v, &paths(&c.paths[3]), &refs)
+                .unwrap_or_else(|e| claims_error(e));
+            let global = claims::has_global_role(v, &paths(&c.paths[2]), &refs);
+            (maps.iter().map(|s| uuid_bytes(s)).collect::<Vec<_>>(), global)
+        }
+        None => (Vec::new(), false),
+    });
+    if let Some((table, tenant_col, user_col, role_col)) = membership() {
+        if let Some(user) = uid() {
+            let sql = format!(
+                "SELECT array_agg(DISTINCT {tenant_col}) FROM {table} WHERE {user_col} = $1 AND {role_col}::text = ANY ($2)"
+            );
+            let ids: Option<Vec<Option<Uuid>>> =
+                Spi::get_one_with_args(&sql, &[user.into(), roles.clone().into()]).unwrap_or_else(|e| {
+                    raise(
+                        Code::ERRCODE_UNDEFINED_TABLE,
+                        format!("cannot read supabase_ext.membership_table: {e}"),
+                        None,
+                        Some("check supabase_ext.membership_table and its column settings"),
+                    )
+                });
+            for t in ids.unwrap_or_default().into_iter().flatten() {
+                let b = *t.as_bytes();
+                if !out.contains(&b) {
+                    out.push(b);
+                }
+            }
+        }
+    }
+    if global {
+        let all = tenant_ids();
+        if all.len() == 1 {
+            let b = *all[0].as_bytes();
+            if !out.contains(&b) {
+                out.push(b);
+            }
+        }
+    }
+    out.into_iter().map(Uuid::from_bytes).collect()
+}
+
+/// Row-aware: true when the caller holds `role` in `tenant` (same sources as
+/// tenant_ids_with_role). For hand-written policies:
+/// `USING (supabase_ext.has_role('admin', org_id))`; the generated policies
+/// use the initPlan form instead.
+#[pg_extern(stable, parallel_safe, strict, name = "has_role")]
+fn has_role_in(role: &str, tenant: Uuid) -> bool {
+    tenant_ids_with_role(vec![Some(role.to_string())]).contains(&tenant)
+}
+
 extension_sql_file!(
     "policies.sql",
     name = "tenancy_policies",
-    requires = ["bootstrap", tenant_id, tenant_ids, has_role]
+    requires = [
+        "bootstrap",
+        tenant_id,
+        tenant_ids,
+        has_role,
+        tenant_ids_with_role,
+        has_role_in,
+        setting
+    ]
 );
 extension_sql_file!("audit.sql", name = "tenancy_audit", requires = ["tenancy_policies"]);

@@ -51,6 +51,9 @@ DECLARE
     state_before jsonb;
     state_after jsonb;
     srv record;
+    marker text;
+    old_marker text;
+    defeating text;
     actions text[] := ARRAY[]::text[];
 BEGIN
     IF tbl IS NULL OR col IS NULL THEN
@@ -143,6 +146,29 @@ BEGIN
     -- Deleting is writing: without delete_roles, DELETE is gated like the other writes.
     delete_roles := coalesce(delete_roles, write_roles);
 
+    -- Role gates need a source that can say in which tenant a role holds.
+    -- Refuse the combinations that can't be made safe rather than generate
+    -- gates that either never pass or pass in the wrong tenant.
+    IF coalesce(read_roles, write_roles, delete_roles) IS NOT NULL THEN
+        IF pg_catalog.btrim(coalesce(supabase_ext.setting('supabase_ext.tenant_roles_claim_paths'), '')) = ''
+           AND pg_catalog.btrim(coalesce(supabase_ext.setting('supabase_ext.membership_table'), '')) = ''
+           AND opt_multi THEN
+            RAISE EXCEPTION 'enable_tenant_rls: role gates on a multi-tenant table need per-tenant roles'
+                USING ERRCODE = '22023',
+                      HINT = 'Set supabase_ext.tenant_roles_claim_paths (claims like {"app_metadata": {"tenant_roles": {"<tenant>": ["admin"]}}}) or supabase_ext.membership_table; global role claims can''t say in which tenant a role holds.';
+        END IF;
+        IF pg_catalog.btrim(coalesce(supabase_ext.setting('supabase_ext.membership_table'), '')) <> ''
+           AND NOT EXISTS (
+               SELECT 1 FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = pg_catalog.to_regclass(supabase_ext.setting('supabase_ext.membership_table'))
+                  AND a.attname = supabase_ext.setting('supabase_ext.membership_role_column')
+                  AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'enable_tenant_rls: supabase_ext.membership_table has no column "%" for role gates',
+                    supabase_ext.setting('supabase_ext.membership_role_column')
+                USING ERRCODE = '42703', HINT = 'Set supabase_ext.membership_role_column, or drop the role options.';
+        END IF;
+    END IF;
+
     -- Policy roles (database roles): must exist; "public" means every role.
     SELECT pg_catalog.array_agg(r) INTO bad
       FROM pg_catalog.unnest(pol_roles) AS r
@@ -167,20 +193,21 @@ BEGIN
     sel_expr := base_expr;
     write_expr := base_expr;
     del_expr := base_expr;
+    -- Role gates are row-aware: the caller must hold the role in the ROW's
+    -- tenant (0.1.0 checked the caller's current tenant or global roles,
+    -- which let an admin of one org write another org's rows). One initPlan
+    -- per gate: the array of tenants in which the caller holds a role.
     IF read_roles IS NOT NULL THEN
-        sel_expr := pg_catalog.format('(%s) AND (%s)', base_expr,
-            (SELECT pg_catalog.string_agg(pg_catalog.format('(SELECT supabase_ext.has_role(%L))', r), ' OR ' ORDER BY o)
-               FROM pg_catalog.unnest(read_roles) WITH ORDINALITY AS u(r, o)));
+        sel_expr := pg_catalog.format('(%s) AND (%I = ANY ((SELECT supabase_ext.tenant_ids_with_role(%L))::uuid[]))',
+            base_expr, col, read_roles::text);
     END IF;
     IF write_roles IS NOT NULL THEN
-        write_expr := pg_catalog.format('(%s) AND (%s)', base_expr,
-            (SELECT pg_catalog.string_agg(pg_catalog.format('(SELECT supabase_ext.has_role(%L))', r), ' OR ' ORDER BY o)
-               FROM pg_catalog.unnest(write_roles) WITH ORDINALITY AS u(r, o)));
+        write_expr := pg_catalog.format('(%s) AND (%I = ANY ((SELECT supabase_ext.tenant_ids_with_role(%L))::uuid[]))',
+            base_expr, col, write_roles::text);
     END IF;
     IF delete_roles IS NOT NULL THEN
-        del_expr := pg_catalog.format('(%s) AND (%s)', base_expr,
-            (SELECT pg_catalog.string_agg(pg_catalog.format('(SELECT supabase_ext.has_role(%L))', r), ' OR ' ORDER BY o)
-               FROM pg_catalog.unnest(delete_roles) WITH ORDINALITY AS u(r, o)));
+        del_expr := pg_catalog.format('(%s) AND (%I = ANY ((SELECT supabase_ext.tenant_ids_with_role(%L))::uuid[]))',
+            base_expr, col, delete_roles::text);
     END IF;
 
     p_names := ARRAY['supabase_ext_tenant_select', 'supabase_ext_tenant_insert',
@@ -198,6 +225,33 @@ BEGIN
         p_using := p_using || 'true'::text;
         p_check := p_check || 'true'::text;
         p_to    := p_to || 'service_role'::text;
+    END IF;
+
+    -- What RLS looked like before the first enable_tenant_rls, kept in the
+    -- select policy's comment (comments survive pg_dump and renames), so
+    -- disable_tenant_rls restores exactly that and never disables what it
+    -- didn't enable. A re-run keeps the first marker.
+    SELECT pg_catalog.obj_description(p.oid, 'pg_policy') INTO old_marker
+      FROM pg_catalog.pg_policy p
+     WHERE p.polrelid = tbl AND p.polname = 'supabase_ext_tenant_select';
+    marker := old_marker;
+    IF marker IS NULL OR marker !~ '^supabase_ext: before enable_tenant_rls: rls=(on|off) force=(on|off)$' THEN
+        marker := pg_catalog.format('supabase_ext: before enable_tenant_rls: rls=%s force=%s',
+            CASE WHEN rel.relrowsecurity THEN 'on' ELSE 'off' END,
+            CASE WHEN rel.relforcerowsecurity THEN 'on' ELSE 'off' END);
+    END IF;
+
+    -- Permissive policies are ORed: another permissive policy that lets the
+    -- same roles see or change rows defeats the tenant policies.
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(p.polname), ', ' ORDER BY p.polname) INTO defeating
+      FROM pg_catalog.pg_policy p
+     WHERE p.polrelid = tbl AND p.polpermissive AND p.polname NOT LIKE 'supabase\_ext\_tenant\_%'
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                        WHERE r.oid = ANY (p.polroles) AND r.rolname = 'service_role' AND pg_catalog.cardinality(p.polroles) = 1);
+    IF defeating IS NOT NULL THEN
+        RAISE WARNING 'enable_tenant_rls: % has other permissive policies (%) that are ORed with the tenant policies', tbl, defeating
+            USING HINT = 'A row visible through any permissive policy is visible: make them AS RESTRICTIVE, or drop them; see rls_audit() lint permissive_policy_defeats_tenant_policy.';
+        actions := actions || pg_catalog.format('warned: other permissive policies %s', defeating);
     END IF;
 
     -- Row level security.
@@ -272,6 +326,14 @@ BEGIN
         END IF;
     END LOOP;
 
+    -- Only when it changes: an identical rerun leaves the catalog untouched.
+    IF marker IS DISTINCT FROM old_marker OR NOT EXISTS (
+           SELECT 1 FROM pg_catalog.pg_policy p
+            WHERE p.polrelid = tbl AND p.polname = 'supabase_ext_tenant_select'
+              AND pg_catalog.obj_description(p.oid, 'pg_policy') IS NOT DISTINCT FROM marker) THEN
+        EXECUTE pg_catalog.format('COMMENT ON POLICY supabase_ext_tenant_select ON %s IS %L', qualname, marker);
+    END IF;
+
     -- Every query filters on the tenant column: it should lead an index.
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index x
                     WHERE x.indrelid = tbl AND x.indkey[0] = att.attnum) THEN
@@ -296,6 +358,7 @@ DECLARE
     pol record;
     qualname text;
     remaining bigint;
+    marker text;
     actions text[] := ARRAY[]::text[];
 BEGIN
     IF tbl IS NULL THEN
@@ -315,6 +378,9 @@ BEGIN
             USING ERRCODE = '42501', HINT = 'Run it as the table owner (for example in a migration).';
     END IF;
     qualname := pg_catalog.format('%I.%I', rel.nspname, rel.relname);
+    SELECT pg_catalog.obj_description(p.oid, 'pg_policy') INTO marker
+      FROM pg_catalog.pg_policy p
+     WHERE p.polrelid = tbl AND p.polname = 'supabase_ext_tenant_select';
 
     FOR pol IN
         SELECT p.polname FROM pg_catalog.pg_policy p
@@ -337,13 +403,27 @@ BEGIN
         RETURN actions;
     END IF;
 
-    IF rel.relforcerowsecurity THEN
+    -- Restore what enable_tenant_rls found, never less: without a marker
+    -- (policies made by 0.1.0, or by hand) RLS stays on (fail closed).
+    IF NOT rel.relrowsecurity AND NOT rel.relforcerowsecurity THEN
+        actions := actions || 'row level security already disabled'::text;
+        RETURN actions;
+    END IF;
+    IF marker IS NULL OR marker !~ '^supabase_ext: before enable_tenant_rls: rls=(on|off) force=(on|off)$' THEN
+        RAISE WARNING 'disable_tenant_rls: no record of % before enable_tenant_rls; row level security stays as it is', tbl
+            USING HINT = pg_catalog.format('With no policies left, RLS denies API roles everything; run ALTER TABLE %s DISABLE ROW LEVEL SECURITY; yourself if that is what you want.', qualname);
+        actions := actions || 'kept row level security as it is: no record of the state before enable_tenant_rls'::text;
+        RETURN actions;
+    END IF;
+    IF rel.relforcerowsecurity AND marker LIKE '%force=off' THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', qualname);
         actions := actions || 'stopped forcing row level security'::text;
     END IF;
-    IF rel.relrowsecurity THEN
+    IF rel.relrowsecurity AND marker LIKE '%rls=off %' THEN
         EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', qualname);
         actions := actions || 'disabled row level security'::text;
+    ELSIF rel.relrowsecurity THEN
+        actions := actions || 'kept row level security enabled: it was enabled before enable_tenant_rls'::text;
     ELSE
         actions := actions || 'row level security already disabled'::text;
     END IF;
@@ -351,7 +431,7 @@ BEGIN
 END $$;
 
 COMMENT ON FUNCTION supabase_ext.disable_tenant_rls(regclass) IS
-'Drop the supabase_ext_tenant_* policies from a table, then disable (and unforce) row level security unless other policies remain. Returns the actions taken.';
+'Drop the supabase_ext_tenant_* policies from a table and restore row level security (and FORCE) to what they were before enable_tenant_rls; never disables what it did not enable, and keeps RLS on while other policies remain. Returns the actions taken.';
 
 -- DDL helpers: table owners and superusers only.
 REVOKE ALL ON FUNCTION

@@ -139,7 +139,7 @@ RESET request.jwt.claims;
 RESET ROLE;
 -- read_roles gates SELECT.
 SELECT supabase_ext.enable_tenant_rls('app.tasks', 'tenant_id', '{"read_roles": ["member"], "write_roles": ["admin", "engineer"], "delete_roles": ["admin"]}');
-SELECT qual ~ 'has_role\(''member''' AS select_gated FROM pg_policies WHERE schemaname = 'app' AND policyname = 'supabase_ext_tenant_select' AND tablename = 'tasks';
+SELECT qual ~ 'tenant_ids_with_role\(''\{member\}''' AS select_gated FROM pg_policies WHERE schemaname = 'app' AND policyname = 'supabase_ext_tenant_select' AND tablename = 'tasks';
 
 -- Multi variant: membership in several tenants via tenant_ids, custom column name.
 CREATE TABLE app.docs (id int PRIMARY KEY, org_id uuid NOT NULL, body text);

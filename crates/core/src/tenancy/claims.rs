@@ -26,6 +26,8 @@ pub const DEFAULT_TENANT_IDS_PATHS: &str =
     "tenant_ids, org_ids, app_metadata.tenant_ids, app_metadata.org_ids";
 /// Default claims holding application roles (string or array of strings).
 pub const DEFAULT_ROLES_PATHS: &str = "app_metadata.roles, app_metadata.role, user_role";
+/// Default paths of per-tenant role maps: `{"<tenant uuid>": ["admin", …]}`.
+pub const DEFAULT_TENANT_ROLES_PATHS: &str = "app_metadata.tenant_roles, app_metadata.org_roles";
 
 /// Longest serde error message kept in [`ClaimsError::InvalidJson`]; serde_json
 /// messages do not echo input, and the cap keeps it that way for log lines.
@@ -264,6 +266,60 @@ pub fn has_role(claims: &Value, roles_paths: &ClaimPaths, role: &str) -> bool {
 
 /// Accepts only the 36-character hyphenated form (the uuid crate alone would
 /// also take simple, braced and URN forms), in any case.
+/// Tenants whose per-tenant role map (`{"<tenant uuid>": ["admin", …]}` or
+/// `{"<tenant uuid>": "admin"}` at any of `map_paths`) gives the caller one
+/// of `roles`. A key that is not a UUID is an error, not skipped: a typo in
+/// a role map must not silently drop (or grant) access.
+pub fn tenants_with_role_in_maps(
+    claims: &Value,
+    map_paths: &ClaimPaths,
+    roles: &[&str],
+) -> Result<Vec<String>, ClaimsError> {
+    let mut out: Vec<String> = Vec::new();
+    for path in map_paths.paths() {
+        match lookup(claims, path) {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(map)) => {
+                for (tenant, held) in map {
+                    let id = canonical_uuid(&Value::String(tenant.clone()), || {
+                        format!("{}.{tenant}", path.join("."))
+                    })?;
+                    let has = match held {
+                        Value::String(r) => roles.contains(&r.as_str()),
+                        Value::Array(items) => {
+                            items.iter().any(|i| i.as_str().is_some_and(|r| roles.contains(&r)))
+                        }
+                        _ => false,
+                    };
+                    if has && !out.contains(&id) {
+                        out.push(id);
+                    }
+                }
+            }
+            Some(_) => {
+                return Err(ClaimsError::InvalidPath(format!(
+                    "{} is not an object of tenant roles",
+                    path.join(".")
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the caller holds one of `roles` in the tenant-agnostic role claims
+/// (`roles_paths`, e.g. `app_metadata.roles`). Unlike [`has_role`], the
+/// Postgres `role` claim (`authenticated`) does not count: it is not an
+/// application role. Such global roles are row-aware only for callers with
+/// exactly one tenant, which the caller of this function checks.
+pub fn has_global_role(claims: &Value, roles_paths: &ClaimPaths, roles: &[&str]) -> bool {
+    roles_paths.paths().iter().any(|path| match lookup(claims, path) {
+        Some(Value::String(s)) => roles.contains(&s.as_str()),
+        Some(Value::Array(items)) => items.iter().any(|i| i.as_str().is_some_and(|r| roles.contains(&r))),
+        _ => false,
+    })
+}
+
 fn canonical_uuid(v: &Value, claim: impl FnOnce() -> String) -> Result<String, ClaimsError> {
     v.as_str()
         .filter(|s| s.len() == 36)
@@ -284,6 +340,32 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;
+
+    const A: &str = "aaaaaaaa-0000-4000-8000-000000000001";
+    const B: &str = "bbbbbbbb-0000-4000-8000-000000000002";
+
+    #[test]
+    fn per_tenant_role_maps() {
+        let maps = ClaimPaths::parse(DEFAULT_TENANT_ROLES_PATHS).unwrap();
+        let c = json!({"app_metadata": {"tenant_roles": {A: ["admin"], B: "viewer"}}});
+        assert_eq!(tenants_with_role_in_maps(&c, &maps, &["admin"]).unwrap(), vec![A]);
+        assert_eq!(tenants_with_role_in_maps(&c, &maps, &["viewer", "admin"]).unwrap().len(), 2);
+        assert!(tenants_with_role_in_maps(&c, &maps, &["owner"]).unwrap().is_empty());
+        let bad = json!({"app_metadata": {"tenant_roles": {"not-a-uuid": ["admin"]}}});
+        assert!(tenants_with_role_in_maps(&bad, &maps, &["admin"]).is_err());
+        let wrong = json!({"app_metadata": {"org_roles": ["admin"]}});
+        assert!(tenants_with_role_in_maps(&wrong, &maps, &["admin"]).is_err());
+        // user_metadata can't be configured as a map path.
+        assert!(ClaimPaths::parse("user_metadata.tenant_roles").is_err());
+    }
+
+    #[test]
+    fn global_roles_ignore_the_postgres_role_claim() {
+        let paths = ClaimPaths::parse(DEFAULT_ROLES_PATHS).unwrap();
+        assert!(!has_global_role(&json!({"role": "admin"}), &paths, &["admin"]));
+        assert!(has_global_role(&json!({"app_metadata": {"roles": ["admin"]}}), &paths, &["admin"]));
+        assert!(has_global_role(&json!({"app_metadata": {"role": "admin"}}), &paths, &["admin", "x"]));
+    }
 
     const T1: &str = "0d7a3f1e-1111-4222-8333-444455556666";
     const T2: &str = "9b2c7e40-aaaa-4bbb-8ccc-dddddddddddd";

@@ -18,7 +18,8 @@ pub mod embed;
 pub mod jwt;
 
 pub use claims::{
-    has_role, lookup, merge_legacy, parse_claims, role, subject, tenant_id, tenant_ids, ClaimPaths,
-    ClaimsError, DEFAULT_ROLES_PATHS, DEFAULT_TENANT_IDS_PATHS, DEFAULT_TENANT_PATHS,
+    has_global_role, has_role, lookup, merge_legacy, parse_claims, role, subject, tenant_id, tenant_ids,
+    tenants_with_role_in_maps, ClaimPaths, ClaimsError, DEFAULT_ROLES_PATHS, DEFAULT_TENANT_IDS_PATHS,
+    DEFAULT_TENANT_PATHS, DEFAULT_TENANT_ROLES_PATHS,
 };
 pub use jwt::{sign, verify, Alg, JwtError, Verified};
