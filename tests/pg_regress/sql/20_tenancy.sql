@@ -27,3 +27,28 @@ SELECT supabase_ext.jwt_sign('{"sub": "x", "role": "authenticated"}', 'super-sec
 SELECT valid, reason FROM supabase_ext.jwt_verify('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', 'k');
 SELECT valid, reason FROM supabase_ext.jwt_verify(supabase_ext.jwt_sign('{}', 'k', 'HS512'), 'k', algorithms => '{HS256}');
 SELECT supabase_ext.jwt_sign('{}', 'k', 'RS256');
+-- A NULL in the algorithm list is a clear 22004, not an internal error.
+\set VERBOSITY sqlstate
+SELECT valid FROM supabase_ext.jwt_verify(supabase_ext.jwt_sign('{}', 'k'), 'k', algorithms => '{HS256,NULL}');
+\set VERBOSITY default
+SELECT valid FROM supabase_ext.jwt_verify(supabase_ext.jwt_sign('{}', 'k'), 'k', algorithms => '{HS256,NULL}');
+-- A non-UUID sub (e.g. a third-party auth provider's id) only fails the
+-- helpers that need it: tenant_ids() and has_role() still work.
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub": "auth0|12345", "role": "authenticated",
+    "tenant_ids": ["aaaaaaaa-0000-4000-8000-00000000000a"], "app_metadata": {"roles": ["admin"]}}', true) IS NOT NULL AS claims_set;
+SELECT supabase_ext.tenant_ids() AS tenant_ids, supabase_ext.has_role('admin') AS admin,
+       supabase_ext.tenant_ids_with_role('{admin}') AS admin_in,
+       supabase_ext.has_role('admin', 'aaaaaaaa-0000-4000-8000-00000000000a') AS admin_in_a;
+SELECT supabase_ext.uid();
+ROLLBACK;
+-- Per-tenant role maps: the role holds in its tenant only.
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub": "11111111-0000-4000-8000-000000000001", "role": "authenticated",
+    "app_metadata": {"roles": ["admin"], "tenant_roles": {"aaaaaaaa-0000-4000-8000-00000000000a": ["admin"],
+                                                         "bbbbbbbb-0000-4000-8000-00000000000b": "viewer"}}}', true) IS NOT NULL AS claims_set;
+SELECT supabase_ext.tenant_ids_with_role('{admin}') AS admin_in, supabase_ext.tenant_ids_with_role('{viewer,admin}') AS any_in,
+       supabase_ext.has_role('admin', 'bbbbbbbb-0000-4000-8000-00000000000b') AS admin_in_b;
+SELECT set_config('request.jwt.claims', '{"app_metadata": {"tenant_roles": {"not-a-uuid": ["admin"]}}}', true) IS NOT NULL AS bad_map;
+SELECT supabase_ext.tenant_ids_with_role('{admin}');
+ROLLBACK;
