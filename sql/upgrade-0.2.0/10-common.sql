@@ -1,6 +1,6 @@
 -- supabase_ext 0.1.0 -> 0.2.0: common layer, maintenance, embed tokens.
 
--- Grants per domain, applied by grant_supabase_roles() (finalize).
+-- Grants per domain, applied by grant_supabase_roles() (at the end).
 CREATE TABLE supabase_ext.role_grants (
     domain    text NOT NULL,
     grantee   text NOT NULL,
@@ -10,7 +10,17 @@ CREATE TABLE supabase_ext.role_grants (
 );
 REVOKE ALL ON supabase_ext.role_grants FROM PUBLIC;
 
--- Maintenance outcomes, shown by status().
+-- supabase_ext.setting(): settings read through the library.
+-- src/common/guc.rs:24
+-- supabase_ext::common::guc::setting
+CREATE  FUNCTION "setting"(
+	"name" TEXT /* & str */
+) RETURNS TEXT /* Option < String > */
+STRICT STABLE PARALLEL SAFE
+LANGUAGE c /* Rust */
+AS 'MODULE_PATHNAME', 'setting_wrapper';
+
+-- Maintenance outcomes, shown by status(); run_maintenance() loops over tasks.
 CREATE TABLE supabase_ext.maintenance_tasks (
     task          text PRIMARY KEY,
     runs          bigint NOT NULL DEFAULT 0,
@@ -25,30 +35,40 @@ COMMENT ON TABLE supabase_ext.maintenance_tasks IS
   'Outcome of each periodic maintenance task, shown by supabase_ext.status().';
 REVOKE ALL ON supabase_ext.maintenance_tasks FROM PUBLIC;
 
+-- SECURITY DEFINER: service_role (granted EXECUTE) and pg_cron jobs of
+-- non-owner roles record outcomes in a table only the owner writes.
 CREATE OR REPLACE FUNCTION supabase_ext.run_maintenance() RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    -- Each task reads its settings through the library (a fresh pg_cron
+    -- connection has not loaded it, and current_setting() would fail).
+    tasks constant text[][] := ARRAY[
+        ARRAY['webhook_retention', 'SELECT supabase_ext.webhook_purge()'],
+        ARRAY['job_runs_retention', 'SELECT supabase_ext.jobs_purge()']];
+    i integer;
     n bigint := 0;
     done bigint;
     err text;
 BEGIN
-    BEGIN
-        done := supabase_ext.webhook_purge();
-        n := n + done;
-        INSERT INTO supabase_ext.maintenance_tasks AS t (task, runs, last_run_at, last_ok_at, last_result)
-        VALUES ('webhook_retention', 1, now(), now(), done)
-        ON CONFLICT (task) DO UPDATE
-           SET runs = t.runs + 1, last_run_at = now(), last_ok_at = now(), last_result = done;
-    EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
-        RAISE WARNING 'supabase_ext maintenance: webhook retention failed: %', err;
-        INSERT INTO supabase_ext.maintenance_tasks AS t
-               (task, runs, failures, last_run_at, last_error, last_error_at)
-        VALUES ('webhook_retention', 1, 1, now(), left(err, 1000), now())
-        ON CONFLICT (task) DO UPDATE
-           SET runs = t.runs + 1, failures = t.failures + 1, last_run_at = now(),
-               last_error = left(err, 1000), last_error_at = now();
-    END;
+    FOR i IN 1 .. array_length(tasks, 1) LOOP
+        BEGIN
+            EXECUTE tasks[i][2] INTO done;
+            n := n + coalesce(done, 0);
+            INSERT INTO supabase_ext.maintenance_tasks AS t (task, runs, last_run_at, last_ok_at, last_result)
+            VALUES (tasks[i][1], 1, now(), now(), done)
+            ON CONFLICT (task) DO UPDATE
+               SET runs = t.runs + 1, last_run_at = now(), last_ok_at = now(), last_result = done;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS err = MESSAGE_TEXT;
+            RAISE WARNING 'supabase_ext maintenance: % failed: %', tasks[i][1], err;
+            INSERT INTO supabase_ext.maintenance_tasks AS t
+                   (task, runs, failures, last_run_at, last_error, last_error_at)
+            VALUES (tasks[i][1], 1, 1, now(), left(err, 1000), now())
+            ON CONFLICT (task) DO UPDATE
+               SET runs = t.runs + 1, failures = t.failures + 1, last_run_at = now(),
+                   last_error = left(err, 1000), last_error_at = now();
+        END;
+    END LOOP;
     RETURN n;
 END $$;
 
@@ -62,6 +82,11 @@ DECLARE
     g record;
     done text[] := '{}';
 BEGIN
+    IF NOT pg_has_role(current_user, (SELECT e.extowner FROM pg_extension e WHERE e.extname = 'supabase_ext'), 'USAGE') THEN
+        RAISE EXCEPTION 'grant_supabase_roles: must be run as the owner of supabase_ext'
+            USING ERRCODE = '42501',
+                  HINT = 'Connect as the role that created the extension (supabase_admin on Supabase images).';
+    END IF;
     FOR g IN SELECT r.grantee, r.privilege, r.object
                FROM supabase_ext.role_grants r
               WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.grantee)
@@ -106,6 +131,11 @@ CREATE FUNCTION supabase_ext.embed_token_configure(
     secret text, max_ttl interval DEFAULT '5 minutes', allowed_resources text[] DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
+    IF NOT has_table_privilege('supabase_ext.embed_token_config', 'INSERT, UPDATE') THEN
+        RAISE EXCEPTION 'embed_token_configure: must be run as the owner of supabase_ext'
+            USING ERRCODE = '42501',
+                  HINT = 'Connect as the role that created the extension (supabase_admin on Supabase images).';
+    END IF;
     IF secret IS NULL OR (secret NOT LIKE 'vault:_%' AND octet_length(secret) < 32) THEN
         RAISE EXCEPTION 'embed token secret must be at least 32 bytes, or a vault:<name> reference'
             USING ERRCODE = '22023', HINT = 'e.g. encode(gen_random_bytes(32), ''hex'') with pgcrypto, or a supabase_vault secret';
