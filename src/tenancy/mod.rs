@@ -8,6 +8,8 @@
 //! setting's content (not on a statement id) keeps the cache correct when
 //! claims change between statements, or inside a PL/pgSQL loop.
 use crate::common::errors::{raise, Code};
+// Named in the `requires` of policies.sql below (pgrx resolves it by name).
+#[allow(unused_imports)]
 use crate::common::guc::setting;
 use pgrx::prelude::*;
 use pgrx::{JsonB, Uuid};
@@ -375,14 +377,6 @@ fn has_role_in(role: &str, tenant: Uuid) -> bool {
 extension_sql_file!(
     "policies.sql",
     name = "tenancy_policies",
-    requires = [
-        "bootstrap",
-        tenant_id,
-        tenant_ids,
-        has_role,
-        tenant_ids_with_role,
-        has_role_in,
-        setting
-    ]
+    requires = ["bootstrap", tenant_id, tenant_ids, has_role, tenant_ids_with_role, has_role_in, setting]
 );
 extension_sql_file!("audit.sql", name = "tenancy_audit", requires = ["tenancy_policies"]);

@@ -160,7 +160,7 @@ BEGIN
         IF pg_catalog.btrim(coalesce(supabase_ext.setting('supabase_ext.membership_table'), '')) <> ''
            AND NOT EXISTS (
                SELECT 1 FROM pg_catalog.pg_attribute a
-                WHERE a.attrelid = pg_catalog.to_regclass(supabase_ext.setting('supabase_ext.membership_table'))
+                WHERE a.attrelid = pg_catalog.to_regclass(NULLIF(pg_catalog.btrim(supabase_ext.setting('supabase_ext.membership_table')), ''))
                   AND a.attname = supabase_ext.setting('supabase_ext.membership_role_column')
                   AND NOT a.attisdropped) THEN
             RAISE EXCEPTION 'enable_tenant_rls: supabase_ext.membership_table has no column "%" for role gates',

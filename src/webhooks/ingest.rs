@@ -74,11 +74,6 @@ fn plans(client: &SpiClient<'_>) -> std::rc::Rc<Plans> {
     p
 }
 
-/// Request headers that authenticate the *caller* (PostgREST's JWT, cookies,
-/// API keys). They are not part of any webhook signature and must never be
-/// stored next to the event.
-const REDACTED_HEADERS: &[&str] = &["authorization", "cookie", "apikey", "x-api-key", "proxy-authorization"];
-
 struct Endpoint {
     provider: String,
     secrets: Vec<String>,
@@ -270,8 +265,8 @@ fn receive(door: Door, endpoint: &str, body: &[u8], raw_headers: &serde_json::Va
         let signed: Vec<Option<String>> =
             wh::coverage(&p).names().into_iter().map(|n| Some(n.to_string())).collect();
         let event_type = wh::event_type(&p, &hdrs, body);
-        let is_json = jsonb_can_hold(body);
-        let stored_headers = redact(raw_headers);
+        let is_json = wh::request::jsonb_can_hold(body);
+        let stored_headers = wh::request::redact(raw_headers);
         let plans = plans(client);
         let inserted = client
             .update(
@@ -320,29 +315,6 @@ fn receive(door: Door, endpoint: &str, body: &[u8], raw_headers: &serde_json::Va
     })
 }
 
-/// Whether `payload` can hold the body as jsonb: UTF-8 JSON without
-/// `\u0000` (which jsonb rejects). Otherwise payload is NULL and the raw
-/// bytes remain in `body`. `IgnoredAny` validates without building a value;
-/// serde_json is the stricter parser (lone surrogates, out-of-range numbers),
-/// so anything it accepts, jsonb_in accepts.
-fn jsonb_can_hold(body: &[u8]) -> bool {
-    std::str::from_utf8(body).is_ok_and(|text| {
-        !text.contains("\\u0000") && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
-    })
-}
-
-fn redact(h: &serde_json::Value) -> serde_json::Value {
-    match h {
-        serde_json::Value::Object(map) => serde_json::Value::Object(
-            map.iter()
-                .filter(|(k, _)| !REDACTED_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 /// Verifies and stores a delivery; returns the event id. A redelivery (same
 /// dedupe key) returns the existing event and stores nothing. Errors say
 /// what failed: only service_role may call this.
@@ -354,27 +326,18 @@ fn webhook_receive(endpoint: &str, body: &[u8], headers: JsonB) -> i64 {
 
 // --- PostgREST raw-body entry points.
 
-/// Endpoint named by the request: the last path segment (`/rpc/webhook_github`
-/// → `github`, for wrappers made by `webhook_endpoint_expose`), else an
-/// `x-webhook-endpoint` header that a proxy may set from a query parameter.
+/// Endpoint named by the request (routing rules in the core's `request`).
 fn endpoint_from_request(hdrs: &serde_json::Value) -> String {
     let path: Option<String> = Spi::get_one("SELECT current_setting('request.path', true)").ok().flatten();
-    let from_path = path
-        .as_deref()
-        .and_then(|p| p.trim_end_matches('/').rsplit('/').next())
-        .and_then(|seg| seg.strip_prefix("webhook_"))
-        .filter(|s| !s.is_empty() && *s != "request")
-        .map(str::to_string);
-    from_path
-        .or_else(|| wh::Headers::from_json(hdrs).ok().and_then(|h| h.get("x-webhook-endpoint").map(str::to_string)))
-        .unwrap_or_else(|| {
-            raise(
-                Code::ERRCODE_INVALID_PARAMETER_VALUE,
-                "cannot tell which webhook endpoint this request is for",
-                Some(format!("request.path is {:?}", path.unwrap_or_default())),
-                Some("call it through a wrapper made by supabase_ext.webhook_endpoint_expose(), or set the x-webhook-endpoint header"),
-            )
-        })
+    let headers = wh::Headers::from_json(hdrs).unwrap_or_default();
+    wh::request::endpoint(path.as_deref(), &headers).unwrap_or_else(|| {
+        raise(
+            Code::ERRCODE_INVALID_PARAMETER_VALUE,
+            "cannot tell which webhook endpoint this request is for",
+            Some(format!("request.path is {:?}", path.unwrap_or_default())),
+            Some("call it through a wrapper made by supabase_ext.webhook_endpoint_expose(), or set the x-webhook-endpoint header"),
+        )
+    })
 }
 
 fn request_headers() -> serde_json::Value {

@@ -31,6 +31,7 @@
 mod delivery;
 mod headers;
 mod providers;
+pub mod request;
 mod sign;
 
 #[cfg(test)]
