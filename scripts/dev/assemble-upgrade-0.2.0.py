@@ -11,7 +11,8 @@ def src(b):
 def wrapper(b):
     m=re.search(r"'(\w+)_wrapper'", b); return m.group(1) if m else ''
 def pick(pred):
-    return [b.rstrip()+"\n" for b in blocks if pred(b)]
+    # Never the #[pg_test] functions a `cargo pgrx test` install adds.
+    return [b.rstrip()+"\n" for b in blocks if pred(b) and 'tests."' not in b and 'CREATE SCHEMA tests' not in b]
 def orreplace(b):
     return re.sub(r'CREATE\s+FUNCTION', 'CREATE OR REPLACE FUNCTION', b)
 lib=open('src/lib.rs').read()

@@ -1,6 +1,6 @@
 -- supabase_ext 0.1.0 -> 0.2.0: tenancy. Row-aware role gates, the
 -- disable_tenant_rls marker, new rls_audit lints.
--- src/tenancy/mod.rs:370
+-- src/tenancy/mod.rs:372
 -- supabase_ext::tenancy::has_role
 CREATE  FUNCTION "has_role"(
 	"role" TEXT, /* & str */
@@ -9,7 +9,7 @@ CREATE  FUNCTION "has_role"(
 STRICT STABLE PARALLEL SAFE 
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'has_role_in_wrapper';
--- src/tenancy/mod.rs:316
+-- src/tenancy/mod.rs:318
 -- supabase_ext::tenancy::tenant_ids_with_role
 CREATE  FUNCTION "tenant_ids_with_role"(
 	"roles" TEXT[] /* Vec < Option < String > > */
@@ -18,7 +18,7 @@ STRICT STABLE PARALLEL SAFE
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'tenant_ids_with_role_wrapper';
 
--- src/tenancy/mod.rs:375
+-- src/tenancy/mod.rs:377
 -- requires:
 --   bootstrap
 --   tenant_id
@@ -190,7 +190,7 @@ BEGIN
         IF pg_catalog.btrim(coalesce(supabase_ext.setting('supabase_ext.membership_table'), '')) <> ''
            AND NOT EXISTS (
                SELECT 1 FROM pg_catalog.pg_attribute a
-                WHERE a.attrelid = pg_catalog.to_regclass(supabase_ext.setting('supabase_ext.membership_table'))
+                WHERE a.attrelid = pg_catalog.to_regclass(NULLIF(pg_catalog.btrim(supabase_ext.setting('supabase_ext.membership_table')), ''))
                   AND a.attname = supabase_ext.setting('supabase_ext.membership_role_column')
                   AND NOT a.attisdropped) THEN
             RAISE EXCEPTION 'enable_tenant_rls: supabase_ext.membership_table has no column "%" for role gates',
@@ -469,7 +469,7 @@ REVOKE ALL ON FUNCTION
     supabase_ext.disable_tenant_rls(regclass)
 FROM PUBLIC;
 
--- src/tenancy/mod.rs:388
+-- src/tenancy/mod.rs:382
 -- requires:
 --   tenancy_policies
 
