@@ -70,6 +70,8 @@ case "$PG/$MODE" in
     bash "$ROOT/tests/dump/dump_restore.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     echo "HTTP jobs against a loopback receiver:"
     bash "$ROOT/tests/jobs/http_delivery.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
+    echo "queue under load (8 producers, 3 consumers):"
+    bash "$ROOT/tests/jobs/queue_load.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     echo "background workers (kill -9, immediate restart):"
     bash "$ROOT/tests/jobs/worker.sh" "$BIN" "$RUN_DIR/$NAME/data" "$RUN_DIR/$NAME" "$PORT"
     bash "$ROOT/scripts/upgrade-test.sh" "$NAME" "$PORT"
@@ -96,6 +98,8 @@ case "$PG/$MODE" in
     echo "concurrency (isolation tester, PG15):"
     SUPABASE_EXT_ISOLATION_BIN=$BIN SUPABASE_EXT_ISOLATION_PGXS=$PGXS \
       bash "$ROOT/scripts/isolation.sh" "$RUN_DIR/$NAME" "$PORT"
+    echo "queue under load (PG15):"
+    bash "$ROOT/tests/jobs/queue_load.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     echo "HTTP jobs against a loopback receiver (PG15):"
     bash "$ROOT/tests/jobs/http_delivery.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     ;;

@@ -15,12 +15,12 @@ static WEBHOOK_RETENTION_DAYS: GucSetting<i32> = GucSetting::<i32>::new(7);
 /// failures are rare enough that a month of them costs little. 0 keeps forever.
 static WEBHOOK_FAILED_RETENTION_DAYS: GucSetting<i32> = GucSetting::<i32>::new(30);
 
-/// Whether each new webhook event sends `NOTIFY supabase_ext_webhooks`.
-/// On by default: consumers should wake without polling. Postgres folds the
-/// notifications of one transaction, but every notifying transaction takes a
-/// global lock at commit, which caps concurrent ingestion (BENCHMARKS.md
-/// measures it); turn it off where consumers poll webhook_claim() anyway.
-static WEBHOOK_NOTIFY: GucSetting<bool> = GucSetting::<bool>::new(true);
+/// Whether each new webhook event also sends `NOTIFY supabase_ext_webhooks`,
+/// for external listeners. Off by default since 0.2.0: the jobs workers are
+/// woken through shared memory at commit, and every notifying transaction
+/// takes a global lock at commit, which caps concurrent ingestion
+/// (BENCHMARKS.md measures it). Turn it on for LISTEN-based consumers.
+static WEBHOOK_NOTIFY: GucSetting<bool> = GucSetting::<bool>::new(false);
 
 pub fn init() {
     GucRegistry::define_int_guc(
