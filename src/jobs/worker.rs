@@ -318,13 +318,10 @@ fn tick(db: u32) -> i64 {
     }
 }
 
-#[pg_guard]
-#[unsafe(no_mangle)]
-pub extern "C-unwind" fn supabase_ext_jobs_main(arg: pg_sys::Datum) {
-    BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGHUP | SignalWakeFlags::SIGTERM);
-    let db = arg.value() as u32;
-    BackgroundWorker::connect_worker_to_spi_by_oid(Some(pg_sys::Oid::from(db)), None);
-    let installed = step("checking the extension", || {
+/// Whether supabase_ext is installed in this worker's database; `None`
+/// when the check itself failed.
+fn extension_installed() -> Option<bool> {
+    step("checking the extension", || {
         Spi::get_one::<bool>(
             "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'supabase_ext')",
         )
@@ -332,7 +329,15 @@ pub extern "C-unwind" fn supabase_ext_jobs_main(arg: pg_sys::Datum) {
         .flatten()
         .unwrap_or(false)
     })
-    .unwrap_or(false);
+}
+
+#[pg_guard]
+#[unsafe(no_mangle)]
+pub extern "C-unwind" fn supabase_ext_jobs_main(arg: pg_sys::Datum) {
+    BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGHUP | SignalWakeFlags::SIGTERM);
+    let db = arg.value() as u32;
+    BackgroundWorker::connect_worker_to_spi_by_oid(Some(pg_sys::Oid::from(db)), None);
+    let installed = extension_installed().unwrap_or(false);
     if !installed {
         shmem::with_slot(db, |s| {
             s.state = State::NotInstalled;
@@ -348,15 +353,8 @@ pub extern "C-unwind" fn supabase_ext_jobs_main(arg: pg_sys::Datum) {
     log!("supabase_ext jobs: worker started for database {db}");
     loop {
         reload_if_asked();
-        let still_installed = step("checking the extension", || {
-            Spi::get_one::<bool>(
-                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'supabase_ext')",
-            )
-            .ok()
-            .flatten()
-            .unwrap_or(false)
-        })
-        .unwrap_or(true);
+        // A failed check is not a DROP EXTENSION: keep going.
+        let still_installed = extension_installed().unwrap_or(true);
         if !still_installed {
             shmem::with_slot(db, |s| s.state = State::NotInstalled);
             break;

@@ -16,16 +16,7 @@ RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
 trap cleanup EXIT
-receiver() {  # receiver PLAN MAX_REQUESTS
-  python3 "$HERE/receiver.py" "$RPORT" "$tmp/requests.jsonl" "$1" "$2" 60 & pids+=($!)
-  for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $RPORT), 0.2)" 2>/dev/null && return; sleep 0.1; done
-  echo "receiver did not start"; exit 1
-}
-stop_receiver() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; pids=(); }
-fail=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$3" = "$2" ]; then echo "ok: $1"; else echo "FAIL: $1: expected '$2', got '$3'"; fail=1; fi
-}
+source "$HERE/lib.sh"
 pending() {  # one pass of the pg_cron path; retries are immediate (base 0)
   q -c "SET supabase_ext.job_retry_base = 0" -c "CALL supabase_ext.run_pending(max_jobs => ${1:-10}, max_seconds => 20)"
 }
