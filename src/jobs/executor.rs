@@ -14,6 +14,10 @@ use supabase_ext_core::jobs::schedule;
 thread_local! {
     /// The run being executed, so http_request() links its delivery to it.
     static CURRENT_RUN: Cell<Option<i64>> = const { Cell::new(None) };
+    /// The role the running job runs as: job SQL runs with that role's user
+    /// id (SetUserIdAndSecContext), but the session's outer user is still the
+    /// worker's or run_pending()'s caller, so invoker() must not look there.
+    static CURRENT_RUN_AS: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
 pub fn current_run() -> Option<i64> {
@@ -25,8 +29,12 @@ pub fn random_u64() -> u64 {
 }
 
 /// The role the session acts as (`SET ROLE`, or the login role), even inside
-/// SECURITY DEFINER functions: who is really asking.
+/// SECURITY DEFINER functions: who is really asking. Inside a job, the job's
+/// role: an HTTP request or schedule made by a job is its owner's.
 pub fn invoker() -> String {
+    if let Some(role) = CURRENT_RUN_AS.with_borrow(|r| r.clone()) {
+        return role;
+    }
     // SAFETY: plain catalog lookups of the session's outer user id.
     unsafe {
         let name = pg_sys::GetUserNameFromId(pg_sys::GetOuterUserId(), false);
@@ -179,6 +187,7 @@ fn execute(run: &Run) -> (&'static str, Option<String>) {
         return ("failed", Some(format!("role \"{}\" no longer exists", run.run_as)));
     };
     CURRENT_RUN.set(Some(run.id));
+    CURRENT_RUN_AS.set(Some(run.run_as.clone()));
     let result = match kind {
         "sql" => {
             let sql = run.command.clone();
@@ -214,6 +223,7 @@ fn execute(run: &Run) -> (&'static str, Option<String>) {
         other => Ok(Some(format!("unknown job kind {other}"))),
     };
     CURRENT_RUN.set(None);
+    CURRENT_RUN_AS.set(None);
     match result {
         Ok(msg) => ("succeeded", msg),
         Err(f) => ("failed", Some(truncate(&f.to_string(), 2000))),

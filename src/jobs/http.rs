@@ -362,16 +362,59 @@ fn send_one(d: Outgoing, max_body: usize) -> Outcome {
 
 /// Sends a claimed batch on `supabase_ext.http_pool_size` threads and
 /// returns the outcomes. Holds no locks and makes no Postgres calls while
-/// the requests are in flight.
-#[pg_extern(volatile)]
+/// the requests are in flight. The batch comes from SQL (run_pending()), so
+/// nothing in it is trusted for policy: each item must be a delivery in
+/// `sending`, and its URL, method, owner and the allowlist are read again
+/// from the database and the setting (a caller can't widen where it goes).
+#[pg_extern(volatile, security_definer)]
+#[search_path(pg_catalog, pg_temp)]
 fn jobs_send_http(batch: JsonB) -> JsonB {
     let items: Vec<Outgoing> = serde_json::from_value(batch.0).unwrap_or_else(|e| {
         raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, format!("bad delivery batch: {e}"), None, None)
     });
-    JsonB(
-        serde_json::to_value(send_all(items, gucs::http_pool_size(), gucs::http_max_response_bytes()))
-            .unwrap_or_default(),
-    )
+    let allowlist = gucs::http_allowlist();
+    let mut checked = Vec::with_capacity(items.len());
+    let mut refused = Vec::new();
+    for mut d in items {
+        let row = Spi::connect(|c| {
+            c.select(
+                "SELECT r.url, r.method,
+                        coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = r.owner), false)
+                   FROM supabase_ext.http_requests r WHERE r.id = $1 AND r.status = 'sending'",
+                Some(1),
+                &[d.id.into()],
+            )
+            .ok()
+            .and_then(|t| t.into_iter().next())
+            .map(|r| {
+                (
+                    r.get::<String>(1).ok().flatten().unwrap_or_default(),
+                    r.get::<String>(2).ok().flatten().unwrap_or_default(),
+                    r.get::<bool>(3).ok().flatten().unwrap_or(false),
+                )
+            })
+        });
+        match row {
+            Some((url, method, superuser)) => {
+                d.url = url;
+                d.method = method;
+                d.superuser = superuser;
+                d.allowlist = allowlist.clone();
+                checked.push(d);
+            }
+            None => refused.push(Outcome {
+                id: d.id,
+                status: None,
+                headers: Default::default(),
+                body: None,
+                error: Some("not a claimed delivery".into()),
+                retry_after: None,
+            }),
+        }
+    }
+    let mut outcomes = send_all(checked, gucs::http_pool_size(), gucs::http_max_response_bytes());
+    outcomes.extend(refused);
+    JsonB(serde_json::to_value(outcomes).unwrap_or_default())
 }
 
 pub fn send_all(items: Vec<Outgoing>, pool: usize, max_body: usize) -> Vec<Outcome> {

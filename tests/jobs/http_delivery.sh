@@ -105,7 +105,19 @@ id5=$(q -c "SET supabase_ext.http_allowlist = 'localhost'" -c "SET ROLE http_use
 q -c "SET supabase_ext.http_allowlist = 'localhost'" -c "CALL supabase_ext.run_pending(max_jobs => 10)"
 check "a name that resolves to loopback is refused at connect time" "failed|true" \
   "$(q -c "SELECT status || '|' || (last_error LIKE 'destination refused: %internal address%') FROM supabase_ext.http_requests WHERE id = $id5")"
-check "http_user reads its own delivery, not others'" "1" \
+# A job's deliveries are its owner's, though the caller of run_pending (here
+# a superuser) sends them: http_user's HTTP job is held to the allowlist.
+q -c "GRANT EXECUTE ON FUNCTION supabase_ext.job_schedule(text, text, text, jsonb), supabase_ext.job_run_now(text) TO http_user"
+q -c "SET supabase_ext.http_allowlist = 'localhost'" -c "SET ROLE http_user" \
+  -c "SELECT supabase_ext.job_schedule('user job', '@daily', 'http://localhost:$RPORT/user-job', '{\"kind\": \"http\", \"max_attempts\": 1}')" \
+  -c "SELECT supabase_ext.job_run_now('user job')" >/dev/null
+q -c "SET supabase_ext.http_allowlist = 'localhost'" -c "CALL supabase_ext.run_pending(max_jobs => 10)"
+check "a job's delivery belongs to the job's owner and obeys the allowlist" "http_user|failed|true" \
+  "$(q -c "SELECT owner || '|' || status || '|' || (last_error LIKE '%internal address%') FROM supabase_ext.http_requests WHERE url LIKE '%/user-job'")"
+# A batch handed to jobs_send_http by SQL is not trusted for policy.
+check "a forged batch is not sent" "not a claimed delivery" \
+  "$(q -c "SELECT supabase_ext.jobs_send_http('[{\"id\": 999999, \"method\": \"GET\", \"url\": \"http://169.254.169.254/\", \"headers\": [], \"body\": null, \"timeout_ms\": 1000, \"superuser\": true, \"allowlist\": \"169.254.169.254/32\"}]') -> 0 ->> 'error'")"
+check "http_user reads its own delivery, not others'" "2" \
   "$(q -c "SET ROLE http_user" -c "SELECT count(*) FROM supabase_ext.http_requests")"
 check "nobody but the owner reads signing secrets" "42501" \
   "$(q -c "SET ROLE http_user" -c "DO \$\$ BEGIN PERFORM signing_secret FROM supabase_ext.http_requests; EXCEPTION WHEN insufficient_privilege THEN RAISE NOTICE '42501'; END \$\$" 2>&1 | grep -o 42501 || echo none)"
