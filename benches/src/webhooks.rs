@@ -125,15 +125,17 @@ const RECEIVE: &str = "WITH n AS MATERIALIZED (SELECT nextval('bench.seq') AS id
 SELECT supabase_ext.webhook_receive('bench', d.body, d.headers) FROM bench.deliveries d JOIN n ON d.id = n.id;
 ";
 const INSERT: &str = "WITH n AS MATERIALIZED (SELECT nextval('bench.seq') AS id)
-INSERT INTO bench.sink (endpoint, provider, delivery_id, headers, body)
-SELECT 'bench', 'github', d.headers ->> 'x-github-delivery', d.headers, d.body FROM bench.deliveries d JOIN n ON d.id = n.id
-ON CONFLICT (endpoint, delivery_id) DO NOTHING;
+INSERT INTO bench.sink (endpoint, provider, delivery_id, dedupe_key, headers, body)
+SELECT 'bench', 'github', d.headers ->> 'x-github-delivery', d.headers ->> 'x-github-delivery', d.headers, d.body
+  FROM bench.deliveries d JOIN n ON d.id = n.id
+ON CONFLICT (endpoint, dedupe_key) DO NOTHING;
 ";
 /// The bare INSERT plus the NOTIFY webhook_receive sends, in one transaction.
 const INSERT_NOTIFY: &str = "WITH n AS MATERIALIZED (SELECT nextval('bench.seq') AS id), ins AS (
-INSERT INTO bench.sink (endpoint, provider, delivery_id, headers, body)
-SELECT 'bench', 'github', d.headers ->> 'x-github-delivery', d.headers, d.body FROM bench.deliveries d JOIN n ON d.id = n.id
-ON CONFLICT (endpoint, delivery_id) DO NOTHING RETURNING id)
+INSERT INTO bench.sink (endpoint, provider, delivery_id, dedupe_key, headers, body)
+SELECT 'bench', 'github', d.headers ->> 'x-github-delivery', d.headers ->> 'x-github-delivery', d.headers, d.body
+  FROM bench.deliveries d JOIN n ON d.id = n.id
+ON CONFLICT (endpoint, dedupe_key) DO NOTHING RETURNING id)
 SELECT pg_notify('supabase_ext_bench', 'bench') FROM ins;
 ";
 /// (label, script, table it fills)
@@ -464,10 +466,11 @@ bodies alone is subtracted.
 
 Pre-signed 1 KiB GitHub deliveries with unique `x-github-delivery` in `bench.deliveries`; each transaction takes
 the next one by a sequence. Ours: `SELECT supabase_ext.webhook_receive('bench', body, headers)` (verify, redact,
-parse the JSON payload, insert into `webhook_events` with ON CONFLICT, `pg_notify`). Peer: bare
-`INSERT INTO bench.sink (endpoint, provider, delivery_id, headers, body) … ON CONFLICT DO NOTHING`, where `bench.sink`
-is `LIKE webhook_events INCLUDING ALL` (same indexes). A third script adds the `pg_notify` that webhook_receive
-sends to the bare INSERT, in the same transaction, to show what the notification costs (not a target).
+parse the JSON payload, dedupe key from the signed body, insert into `webhook_events` with ON CONFLICT,
+wake the jobs worker at commit through shared memory; NOTIFY is off by default since 0.2.0). Peer: bare
+`INSERT INTO bench.sink (endpoint, provider, delivery_id, dedupe_key, headers, body) … ON CONFLICT DO NOTHING`, where `bench.sink`
+is `LIKE webhook_events INCLUDING ALL` (same indexes). A third script adds a `pg_notify` to the bare INSERT, in
+the same transaction, to show what the notification 0.1.0 sent costs (not a target).
 Stored rows were checked equal to pgbench's transaction count, and no run ran out of pre-signed deliveries.
 
 {itable}
@@ -476,8 +479,9 @@ Stored rows were checked equal to pgbench's transaction count, and no run ran ou
 {tgt}
 Notes:
 {notes}- Ingestion was not profiled. Per delivery, webhook_receive looks up the endpoint through SPI, verifies (µs, see
-  above), parses the body into jsonb, redacts the headers, and runs `INSERT … ON CONFLICT … RETURNING` and
-  `pg_notify` through SPI; the peer is one prepared INSERT.
+  above), hashes the signed body for the dedupe key, parses the body into jsonb, redacts the headers, runs
+  `INSERT … ON CONFLICT … RETURNING` through SPI, and marks the jobs worker for a wake-up at commit; the peer
+  is one prepared INSERT.
 - Run-to-run spread (max/min TPS over the {runs} runs; another build shared the cores): {spread}.
 "#,
         cpu = m.cpu,
