@@ -466,8 +466,8 @@ bodies alone is subtracted.
 
 Pre-signed 1 KiB GitHub deliveries with unique `x-github-delivery` in `bench.deliveries`; each transaction takes
 the next one by a sequence. Ours: `SELECT supabase_ext.webhook_receive('bench', body, headers)` (verify, redact,
-parse the JSON payload, dedupe key from the signed body, insert into `webhook_events` with ON CONFLICT,
-wake the jobs worker at commit through shared memory; NOTIFY is off by default since 0.2.0). Peer: bare
+parse the JSON payload, dedupe key from the signed body, insert into `webhook_events` with ON CONFLICT;
+NOTIFY is off by default since 0.2.0). Peer: bare
 `INSERT INTO bench.sink (endpoint, provider, delivery_id, dedupe_key, headers, body) … ON CONFLICT DO NOTHING`, where `bench.sink`
 is `LIKE webhook_events INCLUDING ALL` (same indexes). A third script adds a `pg_notify` to the bare INSERT, in
 the same transaction, to show what the notification 0.1.0 sent costs (not a target).
@@ -480,8 +480,7 @@ Stored rows were checked equal to pgbench's transaction count, and no run ran ou
 Notes:
 {notes}- Ingestion was not profiled. Per delivery, webhook_receive looks up the endpoint through SPI, verifies (µs, see
   above), hashes the signed body for the dedupe key, parses the body into jsonb, redacts the headers, runs
-  `INSERT … ON CONFLICT … RETURNING` through SPI, and marks the jobs worker for a wake-up at commit; the peer
-  is one prepared INSERT.
+  `INSERT … ON CONFLICT … RETURNING` through SPI; the peer is one prepared INSERT.
 - Run-to-run spread (max/min TPS over the {runs} runs; another build shared the cores): {spread}.
 "#,
         cpu = m.cpu,

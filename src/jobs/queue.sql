@@ -77,7 +77,6 @@ BEGIN
         SELECT q.id INTO new_id FROM supabase_ext.job_queue q
          WHERE q.queue = enqueue.queue AND q.dedupe_key = enqueue.dedupe_key;
     END IF;
-    PERFORM supabase_ext.jobs_wake();
     RETURN new_id;
 EXCEPTION WHEN check_violation THEN
     RAISE EXCEPTION 'enqueue: invalid job for queue "%"', queue USING ERRCODE = '22023',
@@ -96,7 +95,6 @@ BEGIN
     IF queue = 'http' THEN
         RAISE EXCEPTION 'enqueue_batch: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023';
     END IF;
-    PERFORM supabase_ext.jobs_wake();
     RETURN QUERY
     INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, max_attempts)
     SELECT enqueue_batch.queue, p, coalesce(enqueue_batch.run_at, now()), coalesce(enqueue_batch.priority, 0),

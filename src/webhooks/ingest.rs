@@ -286,10 +286,9 @@ fn receive(door: Door, endpoint: &str, body: &[u8], raw_headers: &serde_json::Va
             )
             .unwrap_or_else(|e| spi_err(e));
         if let Some(id) = inserted.into_iter().next().and_then(|r| r.get::<i64>(1).ok().flatten()) {
-            // Handler jobs run on the jobs worker: wake it at commit through
-            // shared memory (no lock). NOTIFY only for external listeners;
-            // Postgres folds identical notifications within one transaction.
-            crate::jobs::wake::request();
+            // NOTIFY only for external listeners (off by default): its
+            // commit-time lock serializes concurrent ingestion. Handler jobs
+            // pick events up on their own schedule.
             if super::gucs::webhook_notify() {
                 client
                     .update("SELECT pg_notify('supabase_ext_webhooks', $1)", None, &[endpoint.into()])

@@ -132,6 +132,22 @@ SELECT topic, event, private, payload->>'job' AS job, payload->>'status' AS stat
   FROM realtime.messages ORDER BY inserted_at, event;
 DROP SCHEMA realtime CASCADE;
 SELECT supabase_ext.job_unschedule('flaky');
+-- Through PostgREST, service_role runs a job now and redrives dead letters
+-- (named arguments, as PostgREST calls them).
+SELECT supabase_ext.job_schedule('rpc job', '@daily', 'SELECT 1') > 0 AS scheduled;
+SELECT supabase_ext.enqueue('rpc_dead', '{}', max_attempts => 1) AS rpc_dead_id \gset
+SELECT count(*) FROM supabase_ext.dequeue('rpc_dead');
+SELECT supabase_ext.nack(:rpc_dead_id, 'gave up');
+BEGIN;
+SET LOCAL ROLE service_role;
+SELECT set_config('request.jwt.claims', '{"role": "service_role"}', true) IS NOT NULL AS claims,
+       set_config('request.method', 'POST', true) AS method, set_config('request.path', '/rpc/job_run_now', true) AS path;
+SELECT supabase_ext.job_run_now(name => 'rpc job') > 0 AS queued;
+SELECT set_config('request.path', '/rpc/dead_letter_redrive', true) AS path;
+SELECT supabase_ext.dead_letter_redrive(queue => 'rpc_dead') AS redriven;
+SELECT count(*) AS runs_visible FROM supabase_ext.job_runs WHERE job_name = 'rpc job';
+COMMIT;
+SELECT supabase_ext.job_unschedule('rpc job');
 -- anon and authenticated can't reach any of it.
 SET ROLE anon;
 SELECT supabase_ext.job_schedule('x', '@daily', 'SELECT 1');
