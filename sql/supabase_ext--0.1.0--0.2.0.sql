@@ -1292,6 +1292,62 @@ COMMENT ON FUNCTION supabase_ext.rls_audit(text[]) IS
 
 -- supabase_ext 0.1.0 -> 0.2.0: the jobs domain, new in 0.2.0.
 
+-- src/jobs/mod.rs:53
+-- requires:
+--   bootstrap
+
+-- Sync cursors for incremental syncs (the seeds' odoo.sync_cursors), with
+-- optimistic concurrency: a writer passes the cursor it read as `expected`,
+-- and the write happens only if nobody moved it meanwhile.
+CREATE TABLE supabase_ext.sync_cursors (
+    source     text PRIMARY KEY CHECK (length(source) BETWEEN 1 AND 200),
+    cursor     jsonb NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    updated_by name NOT NULL DEFAULT current_user
+);
+SELECT pg_catalog.pg_extension_config_dump('supabase_ext.sync_cursors', '');
+
+CREATE FUNCTION supabase_ext.sync_cursor_get(source text) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT c.cursor FROM supabase_ext.sync_cursors c WHERE c.source = $1
+$$;
+
+-- expected NULL: write unconditionally. expected 'null'::jsonb: create only
+-- if the source has no cursor yet. Otherwise: write only if the stored
+-- cursor equals expected. Returns whether it wrote; a mismatch is false,
+-- not an error, so a sync loop can re-read and retry.
+CREATE FUNCTION supabase_ext.sync_cursor_set(source text, cursor jsonb, expected jsonb DEFAULT NULL)
+RETURNS boolean LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    n bigint;
+BEGIN
+    IF sync_cursor_set.source IS NULL OR sync_cursor_set.cursor IS NULL THEN
+        RAISE EXCEPTION 'sync_cursor_set: source and cursor must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF expected IS NULL THEN
+        INSERT INTO supabase_ext.sync_cursors AS c (source, cursor)
+        VALUES (sync_cursor_set.source, sync_cursor_set.cursor)
+        ON CONFLICT (source) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now(), updated_by = current_user;
+        RETURN true;
+    ELSIF expected = 'null'::jsonb THEN
+        INSERT INTO supabase_ext.sync_cursors AS c (source, cursor)
+        VALUES (sync_cursor_set.source, sync_cursor_set.cursor)
+        ON CONFLICT (source) DO NOTHING;
+    ELSE
+        -- Under READ COMMITTED a concurrent writer's update is re-checked
+        -- against expected after it commits, so two writers that read the
+        -- same cursor can't both win.
+        UPDATE supabase_ext.sync_cursors c
+           SET cursor = sync_cursor_set.cursor, updated_at = now(), updated_by = current_user
+         WHERE c.source = sync_cursor_set.source AND c.cursor = expected;
+    END IF;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n > 0;
+EXCEPTION WHEN check_violation THEN
+    RAISE EXCEPTION 'sync_cursor_set: source must be 1 to 200 characters' USING ERRCODE = '22023';
+END $$;
+
 -- src/jobs/mod.rs:54
 -- requires:
 --   bootstrap
@@ -1417,62 +1473,6 @@ CREATE POLICY http_requests_owner ON supabase_ext.http_requests FOR SELECT
                     WHERE o.rolname IN (owner, 'service_role')
                       AND pg_catalog.pg_has_role(current_user, o.oid, 'MEMBER')));
 
--- src/jobs/mod.rs:53
--- requires:
---   bootstrap
-
--- Sync cursors for incremental syncs (the seeds' odoo.sync_cursors), with
--- optimistic concurrency: a writer passes the cursor it read as `expected`,
--- and the write happens only if nobody moved it meanwhile.
-CREATE TABLE supabase_ext.sync_cursors (
-    source     text PRIMARY KEY CHECK (length(source) BETWEEN 1 AND 200),
-    cursor     jsonb NOT NULL,
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    updated_by name NOT NULL DEFAULT current_user
-);
-SELECT pg_catalog.pg_extension_config_dump('supabase_ext.sync_cursors', '');
-
-CREATE FUNCTION supabase_ext.sync_cursor_get(source text) RETURNS jsonb
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT c.cursor FROM supabase_ext.sync_cursors c WHERE c.source = $1
-$$;
-
--- expected NULL: write unconditionally. expected 'null'::jsonb: create only
--- if the source has no cursor yet. Otherwise: write only if the stored
--- cursor equals expected. Returns whether it wrote; a mismatch is false,
--- not an error, so a sync loop can re-read and retry.
-CREATE FUNCTION supabase_ext.sync_cursor_set(source text, cursor jsonb, expected jsonb DEFAULT NULL)
-RETURNS boolean LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict use_column
-DECLARE
-    n bigint;
-BEGIN
-    IF sync_cursor_set.source IS NULL OR sync_cursor_set.cursor IS NULL THEN
-        RAISE EXCEPTION 'sync_cursor_set: source and cursor must not be NULL' USING ERRCODE = '22004';
-    END IF;
-    IF expected IS NULL THEN
-        INSERT INTO supabase_ext.sync_cursors AS c (source, cursor)
-        VALUES (sync_cursor_set.source, sync_cursor_set.cursor)
-        ON CONFLICT (source) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now(), updated_by = current_user;
-        RETURN true;
-    ELSIF expected = 'null'::jsonb THEN
-        INSERT INTO supabase_ext.sync_cursors AS c (source, cursor)
-        VALUES (sync_cursor_set.source, sync_cursor_set.cursor)
-        ON CONFLICT (source) DO NOTHING;
-    ELSE
-        -- Under READ COMMITTED a concurrent writer's update is re-checked
-        -- against expected after it commits, so two writers that read the
-        -- same cursor can't both win.
-        UPDATE supabase_ext.sync_cursors c
-           SET cursor = sync_cursor_set.cursor, updated_at = now(), updated_by = current_user
-         WHERE c.source = sync_cursor_set.source AND c.cursor = expected;
-    END IF;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n > 0;
-EXCEPTION WHEN check_violation THEN
-    RAISE EXCEPTION 'sync_cursor_set: source must be 1 to 200 characters' USING ERRCODE = '22023';
-END $$;
-
 -- src/jobs/http.rs:105
 -- supabase_ext::jobs::http::http_options_check
 CREATE  FUNCTION "http_options_check"(
@@ -1524,7 +1524,7 @@ STRICT STABLE PARALLEL SAFE
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'job_check_url_wrapper';
 
--- src/jobs/executor.rs:39
+-- src/jobs/executor.rs:47
 -- supabase_ext::jobs::executor::job_invoker
 CREATE  FUNCTION "job_invoker"() RETURNS TEXT /* String */
 STRICT STABLE PARALLEL SAFE
@@ -1574,7 +1574,7 @@ SET search_path TO pg_catalog, pg_temp
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'jobs_claim_http_wrapper';
 
--- src/jobs/executor.rs:51
+-- src/jobs/executor.rs:59
 -- supabase_ext::jobs::executor::jobs_fire_due
 CREATE  FUNCTION "jobs_fire_due"(
 	"max" INT /* i32 */
@@ -1594,7 +1594,7 @@ STRICT VOLATILE
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'jobs_purge_wrapper';
 
--- src/jobs/http.rs:419
+-- src/jobs/http.rs:462
 -- supabase_ext::jobs::http::jobs_record_http
 CREATE  FUNCTION "jobs_record_http"(
 	"outcomes" jsonb /* JsonB */
@@ -1604,7 +1604,7 @@ SET search_path TO pg_catalog, pg_temp
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'jobs_record_http_wrapper';
 
--- src/jobs/executor.rs:115
+-- src/jobs/executor.rs:123
 -- supabase_ext::jobs::executor::jobs_run_queued
 CREATE  FUNCTION "jobs_run_queued"(
 	"max" INT /* i32 */
@@ -1614,16 +1614,17 @@ SET search_path TO pg_catalog, pg_temp
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'jobs_run_queued_wrapper';
 
--- src/jobs/http.rs:366
+-- src/jobs/http.rs:369
 -- supabase_ext::jobs::http::jobs_send_http
 CREATE  FUNCTION "jobs_send_http"(
 	"batch" jsonb /* JsonB */
 ) RETURNS jsonb /* JsonB */
-STRICT VOLATILE
+STRICT VOLATILE SECURITY DEFINER
+SET search_path TO pg_catalog, pg_temp
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'jobs_send_http_wrapper';
 
--- src/jobs/executor.rs:234
+-- src/jobs/executor.rs:244
 -- supabase_ext::jobs::executor::jobs_settle_runs
 CREATE  FUNCTION "jobs_settle_runs"() RETURNS INT /* i32 */
 STRICT VOLATILE SECURITY DEFINER
@@ -1637,6 +1638,237 @@ CREATE  FUNCTION "jobs_wake"() RETURNS bool /* bool */
 STRICT VOLATILE PARALLEL UNSAFE
 LANGUAGE c /* Rust */
 AS 'MODULE_PATHNAME', 'jobs_wake_wrapper';
+
+-- src/jobs/mod.rs:48
+-- requires:
+--   bootstrap
+--   job_backoff
+--   wake::jobs_wake
+--   jobs_http
+
+-- The durable queue: enqueue, dequeue with a lease, ack, nack with backoff,
+-- dead letters and redrive. Logged tables (a crash loses nothing committed),
+-- outbox semantics for free: a message enqueued inside a transaction becomes
+-- visible to consumers only when that transaction commits, and never if it
+-- rolls back.
+--
+-- A message is ready when run_at <= now(). Dequeuing leases it by moving
+-- run_at to now() + lease (a visibility timeout, as in pgmq and SQS) and
+-- counting the attempt; a consumer that dies simply lets the lease expire
+-- and the message is dequeued again. ack() deletes it; nack() schedules a
+-- retry with full-jitter backoff or, out of attempts, dead-letters it.
+
+CREATE TABLE supabase_ext.job_queue (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    queue        text NOT NULL CHECK (queue ~ '^[a-z0-9_][a-z0-9_.:-]{0,62}$'),
+    payload      jsonb NOT NULL,
+    priority     integer NOT NULL DEFAULT 0,
+    run_at       timestamptz NOT NULL DEFAULT now(),
+    dedupe_key   text CHECK (length(dedupe_key) BETWEEN 1 AND 256),
+    attempts     integer NOT NULL DEFAULT 0,
+    max_attempts integer NOT NULL DEFAULT 5 CHECK (max_attempts BETWEEN 1 AND 1000),
+    last_error   text,
+    enqueued_at  timestamptz NOT NULL DEFAULT now(),
+    enqueued_by  name NOT NULL DEFAULT current_user
+);
+COMMENT ON TABLE supabase_ext.job_queue IS
+  'Queued jobs. Ready when run_at <= now(); a dequeued message is leased until run_at.';
+-- Unique while pending: ack() deletes, so a finished job frees its key.
+CREATE UNIQUE INDEX job_queue_dedupe ON supabase_ext.job_queue (queue, dedupe_key)
+    WHERE dedupe_key IS NOT NULL;
+CREATE INDEX job_queue_ready ON supabase_ext.job_queue (queue, priority DESC, run_at, id);
+SELECT pg_catalog.pg_extension_config_dump('supabase_ext.job_queue', '');
+SELECT pg_catalog.pg_extension_config_dump('supabase_ext.job_queue_id_seq', '');
+
+CREATE TABLE supabase_ext.job_dead_letters (
+    id            bigint PRIMARY KEY,
+    queue         text NOT NULL,
+    payload       jsonb NOT NULL,
+    priority      integer NOT NULL,
+    dedupe_key    text,
+    attempts      integer NOT NULL,
+    max_attempts  integer NOT NULL,
+    last_error    text,
+    enqueued_at   timestamptz NOT NULL,
+    enqueued_by   name NOT NULL,
+    dead_at       timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE supabase_ext.job_dead_letters IS
+  'Jobs that used all their attempts; dead_letter_redrive() puts them back.';
+CREATE INDEX job_dead_letters_queue ON supabase_ext.job_dead_letters (queue, dead_at);
+SELECT pg_catalog.pg_extension_config_dump('supabase_ext.job_dead_letters', '');
+
+CREATE FUNCTION supabase_ext.enqueue(
+    queue text, payload jsonb, run_at timestamptz DEFAULT now(), priority integer DEFAULT 0,
+    dedupe_key text DEFAULT NULL, max_attempts integer DEFAULT 5)
+RETURNS bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    new_id bigint;
+BEGIN
+    IF enqueue.queue IS NULL OR enqueue.payload IS NULL THEN
+        RAISE EXCEPTION 'enqueue: queue and payload must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF enqueue.queue = 'http' THEN
+        RAISE EXCEPTION 'enqueue: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023',
+            HINT = 'use supabase_ext.http_request()';
+    END IF;
+    INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, dedupe_key, max_attempts)
+    VALUES (enqueue.queue, enqueue.payload, coalesce(enqueue.run_at, now()), coalesce(enqueue.priority, 0),
+            enqueue.dedupe_key, coalesce(enqueue.max_attempts, 5))
+    ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+    RETURNING q.id INTO new_id;
+    IF new_id IS NULL THEN
+        -- A pending job with this key exists: enqueue is idempotent and
+        -- returns it. ON CONFLICT waited for a concurrent inserter to commit,
+        -- so this statement's snapshot sees the winner.
+        SELECT q.id INTO new_id FROM supabase_ext.job_queue q
+         WHERE q.queue = enqueue.queue AND q.dedupe_key = enqueue.dedupe_key;
+    END IF;
+    RETURN new_id;
+EXCEPTION WHEN check_violation THEN
+    RAISE EXCEPTION 'enqueue: invalid job for queue "%"', queue USING ERRCODE = '22023',
+        HINT = 'queue names are 1-63 characters of a-z, 0-9, _ . : -; dedupe keys 1-256 characters; max_attempts 1-1000';
+END $$;
+
+-- The batch form: one statement, one id per payload, in order.
+CREATE FUNCTION supabase_ext.enqueue_batch(
+    queue text, payloads jsonb[], run_at timestamptz DEFAULT now(), priority integer DEFAULT 0,
+    max_attempts integer DEFAULT 5)
+RETURNS SETOF bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM unnest(payloads) p WHERE p IS NULL) THEN
+        RAISE EXCEPTION 'enqueue_batch: payloads must not contain NULL' USING ERRCODE = '22004';
+    END IF;
+    IF queue = 'http' THEN
+        RAISE EXCEPTION 'enqueue_batch: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY
+    INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, max_attempts)
+    SELECT enqueue_batch.queue, p, coalesce(enqueue_batch.run_at, now()), coalesce(enqueue_batch.priority, 0),
+           coalesce(enqueue_batch.max_attempts, 5)
+      FROM unnest(payloads) WITH ORDINALITY AS u(p, o) ORDER BY o
+    RETURNING q.id;
+EXCEPTION WHEN check_violation THEN
+    RAISE EXCEPTION 'enqueue_batch: invalid jobs for queue "%"', queue USING ERRCODE = '22023';
+END $$;
+
+-- Leases up to n ready messages for `lease`. A picked message whose last
+-- lease expired with no attempts left is dead-lettered instead of returned.
+-- The MATERIALIZED CTE with LIMIT and SKIP LOCKED makes concurrent consumers
+-- get disjoint batches that never exceed n, with one index scan.
+CREATE FUNCTION supabase_ext.dequeue(queue text, n integer DEFAULT 1, lease interval DEFAULT '30 seconds')
+RETURNS SETOF supabase_ext.job_queue LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF lease IS NULL OR lease <= interval '0' THEN
+        RAISE EXCEPTION 'dequeue: lease must be positive' USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY
+    WITH picked AS MATERIALIZED (
+        SELECT q.id, q.attempts >= q.max_attempts AS exhausted
+          FROM supabase_ext.job_queue q
+         WHERE q.queue = dequeue.queue AND q.run_at <= now()
+         ORDER BY q.priority DESC, q.run_at, q.id
+         LIMIT greatest(coalesce(n, 1), 0)
+         FOR UPDATE SKIP LOCKED
+    ), gone AS (
+        DELETE FROM supabase_ext.job_queue q USING picked p
+         WHERE q.id = p.id AND p.exhausted
+        RETURNING q.*
+    ), dead AS (
+        INSERT INTO supabase_ext.job_dead_letters AS d
+               (id, queue, payload, priority, dedupe_key, attempts, max_attempts, last_error, enqueued_at, enqueued_by)
+        SELECT g.id, g.queue, g.payload, g.priority, g.dedupe_key, g.attempts, g.max_attempts,
+               coalesce(g.last_error, 'lease expired on the last attempt'), g.enqueued_at, g.enqueued_by
+          FROM gone g
+        RETURNING supabase_ext.jobs_broadcast('dead_lettered',
+                      jsonb_build_object('queue', d.queue, 'id', d.id, 'error', d.last_error))
+    )
+    UPDATE supabase_ext.job_queue q
+       SET run_at = now() + lease, attempts = q.attempts + 1
+      FROM picked p
+     WHERE q.id = p.id AND NOT p.exhausted
+    RETURNING q.*;
+END $$;
+
+-- Done: the message is removed (its dedupe key is free again).
+CREATE FUNCTION supabase_ext.ack(id bigint) RETURNS boolean
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+    WITH d AS (DELETE FROM supabase_ext.job_queue q WHERE q.id = $1 RETURNING 1)
+    SELECT count(*) > 0 FROM d
+$$;
+
+-- Failed: retry after retry_in (default: full-jitter backoff,
+-- supabase_ext.job_backoff), or dead-letter when no attempts are left.
+-- Returns 'retry' or 'dead', NULL for an unknown id.
+CREATE FUNCTION supabase_ext.nack(id bigint, error text DEFAULT NULL, retry_in interval DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    m supabase_ext.job_queue;
+BEGIN
+    SELECT * INTO m FROM supabase_ext.job_queue q WHERE q.id = nack.id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    IF m.attempts >= m.max_attempts THEN
+        DELETE FROM supabase_ext.job_queue q WHERE q.id = m.id;
+        INSERT INTO supabase_ext.job_dead_letters
+               (id, queue, payload, priority, dedupe_key, attempts, max_attempts, last_error, enqueued_at, enqueued_by)
+        VALUES (m.id, m.queue, m.payload, m.priority, m.dedupe_key, m.attempts, m.max_attempts,
+                left(error, 2000), m.enqueued_at, m.enqueued_by);
+        PERFORM supabase_ext.jobs_broadcast('dead_lettered',
+                    jsonb_build_object('queue', m.queue, 'id', m.id, 'error', left(error, 2000)));
+        RETURN 'dead';
+    END IF;
+    UPDATE supabase_ext.job_queue q
+       SET run_at = now() + coalesce(greatest(retry_in, interval '0'), supabase_ext.job_backoff(m.attempts)),
+           last_error = left(error, 2000)
+     WHERE q.id = m.id;
+    RETURN 'retry';
+END $$;
+
+-- Puts dead letters back on their queue with fresh attempts: all of a queue,
+-- or the given ids. Returns how many moved. The reserved queue 'http' holds
+-- the HTTP deliveries that failed for good: they are sent again with fresh
+-- attempts and the same webhook-id, and the job runs that enqueued them wait
+-- for the new outcome.
+-- SECURITY DEFINER: callers (service_role, the owner) need not hold UPDATE
+-- on the delivery and run tables; EXECUTE is the gate.
+CREATE FUNCTION supabase_ext.dead_letter_redrive(queue text DEFAULT NULL, ids bigint[] DEFAULT NULL)
+RETURNS bigint LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    n bigint;
+BEGIN
+    IF dead_letter_redrive.queue IS NULL AND ids IS NULL THEN
+        RAISE EXCEPTION 'dead_letter_redrive: name a queue or ids' USING ERRCODE = '22023';
+    END IF;
+    IF dead_letter_redrive.queue = 'http' THEN
+        WITH again AS (
+            UPDATE supabase_ext.http_requests h
+               SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL
+             WHERE h.status = 'failed' AND (ids IS NULL OR h.id = ANY (ids))
+            RETURNING h.job_run_id
+        ), runs AS (
+            UPDATE supabase_ext.job_runs r SET status = 'waiting', finished_at = NULL
+             WHERE r.id IN (SELECT job_run_id FROM again) AND r.status = 'failed'
+        )
+        SELECT count(*) INTO n FROM again;
+        PERFORM supabase_ext.jobs_wake();
+        RETURN n;
+    END IF;
+    WITH moved AS (
+        DELETE FROM supabase_ext.job_dead_letters d
+         WHERE (dead_letter_redrive.queue IS NULL OR d.queue = dead_letter_redrive.queue)
+           AND (ids IS NULL OR d.id = ANY (ids))
+        RETURNING d.*
+    )
+    INSERT INTO supabase_ext.job_queue (queue, payload, priority, dedupe_key, max_attempts, enqueued_by)
+    SELECT m.queue, m.payload, m.priority, m.dedupe_key, m.max_attempts, m.enqueued_by FROM moved m
+    ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END $$;
 
 -- src/jobs/mod.rs:56
 -- requires:
@@ -1855,239 +2087,6 @@ BEGIN
         COMMIT;
         EXIT WHEN NOT progressed OR done >= budget OR pg_catalog.clock_timestamp() >= deadline;
     END LOOP;
-END $$;
-
--- src/jobs/mod.rs:48
--- requires:
---   bootstrap
---   job_backoff
---   wake::jobs_wake
---   jobs_http
-
--- The durable queue: enqueue, dequeue with a lease, ack, nack with backoff,
--- dead letters and redrive. Logged tables (a crash loses nothing committed),
--- outbox semantics for free: a message enqueued inside a transaction becomes
--- visible to consumers only when that transaction commits, and never if it
--- rolls back.
---
--- A message is ready when run_at <= now(). Dequeuing leases it by moving
--- run_at to now() + lease (a visibility timeout, as in pgmq and SQS) and
--- counting the attempt; a consumer that dies simply lets the lease expire
--- and the message is dequeued again. ack() deletes it; nack() schedules a
--- retry with full-jitter backoff or, out of attempts, dead-letters it.
-
-CREATE TABLE supabase_ext.job_queue (
-    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    queue        text NOT NULL CHECK (queue ~ '^[a-z0-9_][a-z0-9_.:-]{0,62}$'),
-    payload      jsonb NOT NULL,
-    priority     integer NOT NULL DEFAULT 0,
-    run_at       timestamptz NOT NULL DEFAULT now(),
-    dedupe_key   text CHECK (length(dedupe_key) BETWEEN 1 AND 256),
-    attempts     integer NOT NULL DEFAULT 0,
-    max_attempts integer NOT NULL DEFAULT 5 CHECK (max_attempts BETWEEN 1 AND 1000),
-    last_error   text,
-    enqueued_at  timestamptz NOT NULL DEFAULT now(),
-    enqueued_by  name NOT NULL DEFAULT current_user
-);
-COMMENT ON TABLE supabase_ext.job_queue IS
-  'Queued jobs. Ready when run_at <= now(); a dequeued message is leased until run_at.';
--- Unique while pending: ack() deletes, so a finished job frees its key.
-CREATE UNIQUE INDEX job_queue_dedupe ON supabase_ext.job_queue (queue, dedupe_key)
-    WHERE dedupe_key IS NOT NULL;
-CREATE INDEX job_queue_ready ON supabase_ext.job_queue (queue, priority DESC, run_at, id);
-SELECT pg_catalog.pg_extension_config_dump('supabase_ext.job_queue', '');
-SELECT pg_catalog.pg_extension_config_dump('supabase_ext.job_queue_id_seq', '');
-
-CREATE TABLE supabase_ext.job_dead_letters (
-    id            bigint PRIMARY KEY,
-    queue         text NOT NULL,
-    payload       jsonb NOT NULL,
-    priority      integer NOT NULL,
-    dedupe_key    text,
-    attempts      integer NOT NULL,
-    max_attempts  integer NOT NULL,
-    last_error    text,
-    enqueued_at   timestamptz NOT NULL,
-    enqueued_by   name NOT NULL,
-    dead_at       timestamptz NOT NULL DEFAULT now()
-);
-COMMENT ON TABLE supabase_ext.job_dead_letters IS
-  'Jobs that used all their attempts; dead_letter_redrive() puts them back.';
-CREATE INDEX job_dead_letters_queue ON supabase_ext.job_dead_letters (queue, dead_at);
-SELECT pg_catalog.pg_extension_config_dump('supabase_ext.job_dead_letters', '');
-
-CREATE FUNCTION supabase_ext.enqueue(
-    queue text, payload jsonb, run_at timestamptz DEFAULT now(), priority integer DEFAULT 0,
-    dedupe_key text DEFAULT NULL, max_attempts integer DEFAULT 5)
-RETURNS bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict use_column
-DECLARE
-    new_id bigint;
-BEGIN
-    IF enqueue.queue IS NULL OR enqueue.payload IS NULL THEN
-        RAISE EXCEPTION 'enqueue: queue and payload must not be NULL' USING ERRCODE = '22004';
-    END IF;
-    IF enqueue.queue = 'http' THEN
-        RAISE EXCEPTION 'enqueue: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023',
-            HINT = 'use supabase_ext.http_request()';
-    END IF;
-    INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, dedupe_key, max_attempts)
-    VALUES (enqueue.queue, enqueue.payload, coalesce(enqueue.run_at, now()), coalesce(enqueue.priority, 0),
-            enqueue.dedupe_key, coalesce(enqueue.max_attempts, 5))
-    ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
-    RETURNING q.id INTO new_id;
-    IF new_id IS NULL THEN
-        -- A pending job with this key exists: enqueue is idempotent and
-        -- returns it. ON CONFLICT waited for a concurrent inserter to commit,
-        -- so this statement's snapshot sees the winner.
-        SELECT q.id INTO new_id FROM supabase_ext.job_queue q
-         WHERE q.queue = enqueue.queue AND q.dedupe_key = enqueue.dedupe_key;
-    END IF;
-    PERFORM supabase_ext.jobs_wake();
-    RETURN new_id;
-EXCEPTION WHEN check_violation THEN
-    RAISE EXCEPTION 'enqueue: invalid job for queue "%"', queue USING ERRCODE = '22023',
-        HINT = 'queue names are 1-63 characters of a-z, 0-9, _ . : -; dedupe keys 1-256 characters; max_attempts 1-1000';
-END $$;
-
--- The batch form: one statement, one id per payload, in order.
-CREATE FUNCTION supabase_ext.enqueue_batch(
-    queue text, payloads jsonb[], run_at timestamptz DEFAULT now(), priority integer DEFAULT 0,
-    max_attempts integer DEFAULT 5)
-RETURNS SETOF bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM unnest(payloads) p WHERE p IS NULL) THEN
-        RAISE EXCEPTION 'enqueue_batch: payloads must not contain NULL' USING ERRCODE = '22004';
-    END IF;
-    IF queue = 'http' THEN
-        RAISE EXCEPTION 'enqueue_batch: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023';
-    END IF;
-    PERFORM supabase_ext.jobs_wake();
-    RETURN QUERY
-    INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, max_attempts)
-    SELECT enqueue_batch.queue, p, coalesce(enqueue_batch.run_at, now()), coalesce(enqueue_batch.priority, 0),
-           coalesce(enqueue_batch.max_attempts, 5)
-      FROM unnest(payloads) WITH ORDINALITY AS u(p, o) ORDER BY o
-    RETURNING q.id;
-EXCEPTION WHEN check_violation THEN
-    RAISE EXCEPTION 'enqueue_batch: invalid jobs for queue "%"', queue USING ERRCODE = '22023';
-END $$;
-
--- Leases up to n ready messages for `lease`. A picked message whose last
--- lease expired with no attempts left is dead-lettered instead of returned.
--- The MATERIALIZED CTE with LIMIT and SKIP LOCKED makes concurrent consumers
--- get disjoint batches that never exceed n, with one index scan.
-CREATE FUNCTION supabase_ext.dequeue(queue text, n integer DEFAULT 1, lease interval DEFAULT '30 seconds')
-RETURNS SETOF supabase_ext.job_queue LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF lease IS NULL OR lease <= interval '0' THEN
-        RAISE EXCEPTION 'dequeue: lease must be positive' USING ERRCODE = '22023';
-    END IF;
-    RETURN QUERY
-    WITH picked AS MATERIALIZED (
-        SELECT q.id, q.attempts >= q.max_attempts AS exhausted
-          FROM supabase_ext.job_queue q
-         WHERE q.queue = dequeue.queue AND q.run_at <= now()
-         ORDER BY q.priority DESC, q.run_at, q.id
-         LIMIT greatest(coalesce(n, 1), 0)
-         FOR UPDATE SKIP LOCKED
-    ), gone AS (
-        DELETE FROM supabase_ext.job_queue q USING picked p
-         WHERE q.id = p.id AND p.exhausted
-        RETURNING q.*
-    ), dead AS (
-        INSERT INTO supabase_ext.job_dead_letters AS d
-               (id, queue, payload, priority, dedupe_key, attempts, max_attempts, last_error, enqueued_at, enqueued_by)
-        SELECT g.id, g.queue, g.payload, g.priority, g.dedupe_key, g.attempts, g.max_attempts,
-               coalesce(g.last_error, 'lease expired on the last attempt'), g.enqueued_at, g.enqueued_by
-          FROM gone g
-        RETURNING supabase_ext.jobs_broadcast('dead_lettered',
-                      jsonb_build_object('queue', d.queue, 'id', d.id, 'error', d.last_error))
-    )
-    UPDATE supabase_ext.job_queue q
-       SET run_at = now() + lease, attempts = q.attempts + 1
-      FROM picked p
-     WHERE q.id = p.id AND NOT p.exhausted
-    RETURNING q.*;
-END $$;
-
--- Done: the message is removed (its dedupe key is free again).
-CREATE FUNCTION supabase_ext.ack(id bigint) RETURNS boolean
-LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-    WITH d AS (DELETE FROM supabase_ext.job_queue q WHERE q.id = $1 RETURNING 1)
-    SELECT count(*) > 0 FROM d
-$$;
-
--- Failed: retry after retry_in (default: full-jitter backoff,
--- supabase_ext.job_backoff), or dead-letter when no attempts are left.
--- Returns 'retry' or 'dead', NULL for an unknown id.
-CREATE FUNCTION supabase_ext.nack(id bigint, error text DEFAULT NULL, retry_in interval DEFAULT NULL)
-RETURNS text LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    m supabase_ext.job_queue;
-BEGIN
-    SELECT * INTO m FROM supabase_ext.job_queue q WHERE q.id = nack.id FOR UPDATE;
-    IF NOT FOUND THEN
-        RETURN NULL;
-    END IF;
-    IF m.attempts >= m.max_attempts THEN
-        DELETE FROM supabase_ext.job_queue q WHERE q.id = m.id;
-        INSERT INTO supabase_ext.job_dead_letters
-               (id, queue, payload, priority, dedupe_key, attempts, max_attempts, last_error, enqueued_at, enqueued_by)
-        VALUES (m.id, m.queue, m.payload, m.priority, m.dedupe_key, m.attempts, m.max_attempts,
-                left(error, 2000), m.enqueued_at, m.enqueued_by);
-        PERFORM supabase_ext.jobs_broadcast('dead_lettered',
-                    jsonb_build_object('queue', m.queue, 'id', m.id, 'error', left(error, 2000)));
-        RETURN 'dead';
-    END IF;
-    UPDATE supabase_ext.job_queue q
-       SET run_at = now() + coalesce(greatest(retry_in, interval '0'), supabase_ext.job_backoff(m.attempts)),
-           last_error = left(error, 2000)
-     WHERE q.id = m.id;
-    RETURN 'retry';
-END $$;
-
--- Puts dead letters back on their queue with fresh attempts: all of a queue,
--- or the given ids. Returns how many moved. The reserved queue 'http' holds
--- the HTTP deliveries that failed for good: they are sent again with fresh
--- attempts and the same webhook-id, and the job runs that enqueued them wait
--- for the new outcome.
--- SECURITY DEFINER: callers (service_role, the owner) need not hold UPDATE
--- on the delivery and run tables; EXECUTE is the gate.
-CREATE FUNCTION supabase_ext.dead_letter_redrive(queue text DEFAULT NULL, ids bigint[] DEFAULT NULL)
-RETURNS bigint LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict use_column
-DECLARE
-    n bigint;
-BEGIN
-    IF dead_letter_redrive.queue IS NULL AND ids IS NULL THEN
-        RAISE EXCEPTION 'dead_letter_redrive: name a queue or ids' USING ERRCODE = '22023';
-    END IF;
-    IF dead_letter_redrive.queue = 'http' THEN
-        WITH again AS (
-            UPDATE supabase_ext.http_requests h
-               SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL
-             WHERE h.status = 'failed' AND (ids IS NULL OR h.id = ANY (ids))
-            RETURNING h.job_run_id
-        ), runs AS (
-            UPDATE supabase_ext.job_runs r SET status = 'waiting', finished_at = NULL
-             WHERE r.id IN (SELECT job_run_id FROM again) AND r.status = 'failed'
-        )
-        SELECT count(*) INTO n FROM again;
-        PERFORM supabase_ext.jobs_wake();
-        RETURN n;
-    END IF;
-    WITH moved AS (
-        DELETE FROM supabase_ext.job_dead_letters d
-         WHERE (dead_letter_redrive.queue IS NULL OR d.queue = dead_letter_redrive.queue)
-           AND (ids IS NULL OR d.id = ANY (ids))
-        RETURNING d.*
-    )
-    INSERT INTO supabase_ext.job_queue (queue, payload, priority, dedupe_key, max_attempts, enqueued_by)
-    SELECT m.queue, m.payload, m.priority, m.dedupe_key, m.max_attempts, m.enqueued_by FROM moved m
-    ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RETURN n;
 END $$;
 
 -- src/jobs/wake.rs:57
