@@ -4,7 +4,7 @@
 # benches/ (supabase_ext_bench all), which rewrites BENCHMARKS.md.
 #
 #   SUPABASE_EXT_BENCH_SKIP_INSTALL=1  reuse the installed builds
-#   BENCH_WHAT=tenancy|webhooks        run one benchmark (default all)
+#   BENCH_WHAT=tenancy|webhooks|jobs   run one benchmark (default all)
 #   BENCH_RUNS, BENCH_PGBENCH_SECS     see benches/src/main.rs
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -4,10 +4,12 @@
 //!
 //!   supabase_ext_bench tenancy  --pg18 'host=localhost port=54340 user=postgres dbname=postgres'
 //!   supabase_ext_bench webhooks --pg15 'host=localhost port=54341 user=postgres dbname=postgres'
+//!   supabase_ext_bench jobs     --pg18 'host=localhost port=54340 user=postgres dbname=postgres'
 //!   supabase_ext_bench all --pg18 … --pg15 … [--pgbench PATH] [--out BENCHMARKS.md] [--runs 5]
 //!
 //! Connection strings also come from BENCH_PG18 / BENCH_PG15, pgbench from PGBENCH.
 
+mod jobs;
 mod tenancy;
 mod util;
 mod webhooks;
@@ -34,7 +36,7 @@ pub struct Section {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: supabase_ext_bench <tenancy|webhooks|all> [--pg18 CONN] [--pg15 CONN] \
+        "usage: supabase_ext_bench <tenancy|webhooks|jobs|all> [--pg18 CONN] [--pg15 CONN] \
          [--pgbench PATH] [--out FILE] [--runs N] [--pgbench-secs N]"
     );
     std::process::exit(2)
@@ -68,8 +70,8 @@ fn main() {
     }
     o.runs = o.runs.max(5);
     let which: Vec<&str> = match cmd.as_str() {
-        "all" => vec!["tenancy", "webhooks"],
-        "tenancy" | "webhooks" => vec![cmd.as_str()],
+        "all" => vec!["tenancy", "webhooks", "jobs"],
+        "tenancy" | "webhooks" | "jobs" => vec![cmd.as_str()],
         _ => usage(),
     };
     let mut failed = false;
@@ -77,6 +79,7 @@ fn main() {
         let started = std::time::Instant::now();
         let r: Res<Section> = match b {
             "tenancy" => tenancy::run(&o),
+            "jobs" => jobs::run(&o),
             _ => webhooks::run(&o),
         };
         match r {

@@ -263,3 +263,12 @@ pub fn write_section(path: &std::path::Path, key: &str, body: &str) -> Res<()> {
     std::fs::write(path, new)?;
     Ok(())
 }
+
+/// libpq key=value pairs → PG* environment for pgbench.
+pub fn pg_env(conn: &str) -> Vec<(String, String)> {
+    let map = [("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"), ("dbname", "PGDATABASE")];
+    conn.split_whitespace()
+        .filter_map(|kv| kv.split_once('='))
+        .filter_map(|(k, v)| map.iter().find(|(a, _)| *a == k).map(|(_, e)| (e.to_string(), v.to_string())))
+        .collect()
+}

@@ -104,15 +104,6 @@ fn raw_mbps(runs: usize, mut f: impl FnMut(&[u8]) -> u8) -> f64 {
     util::median(&v)
 }
 
-/// libpq key=value pairs → PG* environment for pgbench.
-fn pg_env(conn: &str) -> Vec<(String, String)> {
-    let map = [("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"), ("dbname", "PGDATABASE")];
-    conn.split_whitespace()
-        .filter_map(|kv| kv.split_once('='))
-        .filter_map(|(k, v)| map.iter().find(|(a, _)| *a == k).map(|(_, e)| (e.to_string(), v.to_string())))
-        .collect()
-}
-
 struct Ingest<'a> {
     o: &'a Opts,
     conn: &'a str,
@@ -182,7 +173,7 @@ impl Ingest<'_> {
             .args(["-n", "-M", "prepared", "-f"])
             .arg(&script)
             .args(["-c", &clients.to_string(), "-j", &clients.min(2).to_string(), "-T", &secs.to_string()])
-            .envs(pg_env(self.conn))
+            .envs(util::pg_env(self.conn))
             .output()
             .map_err(|e| format!("cannot run {}: {e}", self.o.pgbench))?;
         let text = String::from_utf8_lossy(&out.stdout).to_string();
