@@ -3,6 +3,7 @@
 //! `webhook_receive` is SECURITY DEFINER because the caller (often `anon`,
 //! through PostgREST) must not read secrets; the signature is the caller's
 //! authentication. Its search_path is pinned and every name is qualified.
+use super::jsonb::{JsonbHeadersStored, StoredHeaders};
 use super::shmem::{self, Outcome};
 use super::{headers, provider};
 use crate::common::errors::{raise, Code};
@@ -84,6 +85,78 @@ struct Endpoint {
 
 fn spi_err(e: pgrx::spi::Error) -> ! {
     raise(Code::ERRCODE_INTERNAL_ERROR, format!("supabase_ext webhooks: {e}"), None, None)
+}
+
+// --- Endpoint cache.
+//
+// Reading the endpoint through SPI was the largest fixed cost of a delivery
+// after the INSERT itself. Endpoints change rarely, so each backend keeps the
+// rows it has read, and a statement trigger on webhook_endpoints sends a
+// relcache invalidation for the table at commit
+// (webhook_endpoints_invalidate). Every backend processes it at its next
+// transaction start at the latest, and its callback bumps `GENERATION`; an
+// entry read under an older generation is never used. A transaction that
+// began before the change commits may still use the old row, which is what
+// its snapshot would show too.
+
+/// Cached endpoints; cleared, not grown, past this many (an unknown name is
+/// never cached, so callers can't fill it).
+const ENDPOINT_CACHE_MAX: usize = 256;
+
+thread_local! {
+    static GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static CALLBACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static ENDPOINTS_RELID: std::cell::Cell<pg_sys::Oid> = const { std::cell::Cell::new(pg_sys::InvalidOid) };
+    static ENDPOINTS: RefCell<std::collections::HashMap<String, (u64, std::rc::Rc<Endpoint>)>> =
+        RefCell::new(std::collections::HashMap::new());
+}
+
+/// Relcache callback: only touches a `Cell`, so it is safe to run anywhere
+/// invalidations are processed, including in the middle of a lookup.
+#[pg_guard]
+unsafe extern "C-unwind" fn endpoints_invalidated(_arg: pg_sys::Datum, relid: pg_sys::Oid) {
+    if relid == pg_sys::InvalidOid || relid == ENDPOINTS_RELID.get() {
+        GENERATION.set(GENERATION.get().wrapping_add(1));
+    }
+}
+
+fn cached_endpoint(client: &SpiClient<'_>, name: &str) -> Option<std::rc::Rc<Endpoint>> {
+    if !CALLBACK.get() {
+        let relid = client
+            .select("SELECT 'supabase_ext.webhook_endpoints'::pg_catalog.regclass::pg_catalog.oid", Some(1), &[])
+            .ok()
+            .and_then(|t| t.first().get_one::<pg_sys::Oid>().ok().flatten())
+            .unwrap_or(pg_sys::InvalidOid);
+        ENDPOINTS_RELID.set(relid);
+        // SAFETY: registered once per backend; the callback is a plain function.
+        unsafe { pg_sys::CacheRegisterRelcacheCallback(Some(endpoints_invalidated), pg_sys::Datum::from(0)) };
+        CALLBACK.set(true);
+    }
+    let generation = GENERATION.get();
+    if let Some(ep) = ENDPOINTS.with_borrow(|m| m.get(name).filter(|(g, _)| *g == generation).map(|(_, e)| e.clone())) {
+        return Some(ep);
+    }
+    let ep = std::rc::Rc::new(load_endpoint(client, name)?);
+    ENDPOINTS.with_borrow_mut(|m| {
+        if m.len() >= ENDPOINT_CACHE_MAX {
+            m.clear();
+        }
+        // Stored under the generation read before the lookup: an
+        // invalidation that arrived meanwhile makes it stale at once.
+        m.insert(name.to_owned(), (generation, ep.clone()));
+    });
+    Some(ep)
+}
+
+/// Statement trigger on webhook_endpoints: invalidates every backend's
+/// endpoint cache when the change commits (and this backend's at once).
+#[pg_trigger]
+fn webhook_endpoints_invalidate<'a>(
+    trigger: &'a PgTrigger<'a>,
+) -> Result<Option<PgHeapTuple<'a, AllocatedByPostgres>>, PgTriggerError> {
+    // SAFETY: the trigger's own relation exists for the rest of the statement.
+    unsafe { pg_sys::CacheInvalidateRelcacheByRelid(trigger.relid()?) };
+    Ok(None)
 }
 
 fn load_endpoint(client: &SpiClient<'_>, name: &str) -> Option<Endpoint> {
@@ -217,9 +290,9 @@ fn refuse(door: Door, endpoint: &str, known: bool, reason: &str, detailed: impl 
 
 /// Verifies a delivery for `endpoint`, then stores it once.
 /// Returns `(event id, duplicate)`.
-fn receive(door: Door, endpoint: &str, body: &[u8], raw_headers: &serde_json::Value) -> (i64, bool) {
+fn receive(door: Door, endpoint: &str, body: &[u8], hdrs: &wh::Headers, stored: &StoredHeaders) -> (i64, bool) {
     Spi::connect_mut(|client| {
-        let ep = load_endpoint(client, endpoint).unwrap_or_else(|| {
+        let ep = cached_endpoint(client, endpoint).unwrap_or_else(|| {
             refuse(door, endpoint, false, "unknown_endpoint", || {
                 raise(
                     Code::ERRCODE_UNDEFINED_OBJECT,
@@ -240,12 +313,11 @@ fn receive(door: Door, endpoint: &str, body: &[u8], raw_headers: &serde_json::Va
             })
         }
         let p = provider(&ep.provider, &ep.options);
-        let hdrs = headers(raw_headers);
         let secrets = resolve_secrets(client, endpoint, &ep.secrets).unwrap_or_else(|e| {
             refuse(door, endpoint, true, e.reason, || raise(e.code, e.message, None, e.hint))
         });
         let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-        let v = wh::verify(&p, &refs, body, &hdrs, interval_secs(ep.tolerance), now_unix());
+        let v = wh::verify(&p, &refs, body, hdrs, interval_secs(ep.tolerance), now_unix());
         if !v.valid {
             let reason = v.reason.unwrap_or(wh::Reason::NoMatchingSignature);
             // Shared memory outlives the rollback this ERROR causes; the log
@@ -260,13 +332,17 @@ fn receive(door: Door, endpoint: &str, body: &[u8], raw_headers: &serde_json::Va
             })
         }
 
-        let delivery_id = wh::delivery_id(&p, &hdrs, body);
-        let dedupe_key = wh::dedupe_key(&p, &hdrs, body);
+        let delivery_id = wh::delivery_id(&p, hdrs, body);
+        let dedupe_key = wh::dedupe_key(&p, hdrs, body);
         let signed: Vec<Option<String>> =
             wh::coverage(&p).names().into_iter().map(|n| Some(n.to_string())).collect();
-        let event_type = wh::event_type(&p, &hdrs, body);
+        let event_type = wh::event_type(&p, hdrs, body);
         let is_json = wh::request::jsonb_can_hold(body);
-        let stored_headers = wh::request::redact(raw_headers);
+        let stored_headers = match stored {
+            // SAFETY: a jsonb datum of this call's argument.
+            StoredHeaders::Datum(d) => unsafe { pgrx::datum::DatumWithOid::new(*d, pg_sys::JSONBOID) },
+            StoredHeaders::Json(v) => JsonB(v.clone()).into(),
+        };
         let plans = plans(client);
         let inserted = client
             .update(
@@ -277,7 +353,7 @@ fn receive(door: Door, endpoint: &str, body: &[u8], raw_headers: &serde_json::Va
                     p.name().into(),
                     delivery_id.as_str().into(),
                     event_type.into(),
-                    JsonB(stored_headers).into(),
+                    stored_headers,
                     body.into(),
                     is_json.into(),
                     dedupe_key.as_str().into(),
@@ -321,8 +397,9 @@ fn receive(door: Door, endpoint: &str, body: &[u8], raw_headers: &serde_json::Va
 /// what failed: only service_role may call this.
 #[pg_extern(volatile, security_definer)]
 #[search_path(pg_catalog, pg_temp)]
-fn webhook_receive(endpoint: &str, body: &[u8], headers: JsonB) -> i64 {
-    receive(Door::Receive, endpoint, body, &headers.0).0
+fn webhook_receive(endpoint: &str, body: &[u8], headers: JsonbHeadersStored) -> i64 {
+    let hdrs = headers.headers.unwrap_or_else(|e| super::headers_error(e));
+    receive(Door::Receive, endpoint, body, &hdrs, &headers.stored).0
 }
 
 // --- PostgREST raw-body entry points.
@@ -352,9 +429,11 @@ fn request_headers() -> serde_json::Value {
 }
 
 fn request(body: &[u8]) -> JsonB {
-    let hdrs = request_headers();
-    let endpoint = endpoint_from_request(&hdrs);
-    let (id, duplicate) = receive(Door::Public, &endpoint, body, &hdrs);
+    let raw = request_headers();
+    let endpoint = endpoint_from_request(&raw);
+    let hdrs = headers(&raw);
+    let stored = StoredHeaders::Json(wh::request::redact(&raw));
+    let (id, duplicate) = receive(Door::Public, &endpoint, body, &hdrs, &stored);
     JsonB(serde_json::json!({ "received": true, "event_id": id, "duplicate": duplicate }))
 }
 
@@ -452,3 +531,17 @@ fn webhook_counters() -> TableIterator<
         .collect();
     TableIterator::new(rows)
 }
+
+// Endpoint changes reach every backend's endpoint cache at commit. ENABLE
+// ALWAYS: it fires under session_replication_role = replica too.
+extension_sql!(
+    r#"
+CREATE TRIGGER webhook_endpoints_invalidate
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON supabase_ext.webhook_endpoints
+    FOR EACH STATEMENT EXECUTE FUNCTION supabase_ext.webhook_endpoints_invalidate();
+ALTER TABLE supabase_ext.webhook_endpoints ENABLE ALWAYS TRIGGER webhook_endpoints_invalidate;
+REVOKE ALL ON FUNCTION supabase_ext.webhook_endpoints_invalidate() FROM PUBLIC;
+"#,
+    name = "webhooks_endpoint_cache",
+    requires = ["webhooks_schema", webhook_endpoints_invalidate]
+);

@@ -10,16 +10,33 @@ use pgrx::callconv::{Arg, ArgAbi};
 use pgrx::nullable::Nullable;
 use pgrx::prelude::*;
 use pgrx::{FromDatum, JsonB};
-use supabase_ext_core::webhooks::{Headers, WebhookError};
+use supabase_ext_core::webhooks::{request, Headers, WebhookError};
 
 /// A `jsonb` header object, already turned into a case-insensitive bag.
 pub struct JsonbHeaders(pub Result<Headers, WebhookError>);
+
+/// The headers of a delivery to store: parsed like [`JsonbHeaders`], plus
+/// what goes into `webhook_events.headers`. Without caller credentials to
+/// redact (the common case) that is the caller's own datum, stored without
+/// the jsonb -> text -> serde -> text -> jsonb round trip.
+pub struct JsonbHeadersStored {
+    pub headers: Result<Headers, WebhookError>,
+    pub stored: StoredHeaders,
+}
+
+pub enum StoredHeaders {
+    /// The detoasted jsonb datum, valid for the rest of the call.
+    Datum(pg_sys::Datum),
+    /// A redacted copy.
+    Json(serde_json::Value),
+}
 
 /// A small `jsonb` options object; `'{}'` costs nothing.
 pub struct JsonbOptions(pub serde_json::Value);
 
 pgrx::impl_sql_translatable!(JsonbHeaders, "jsonb");
 pgrx::impl_sql_translatable!(JsonbOptions, "jsonb");
+pgrx::impl_sql_translatable!(JsonbHeadersStored, "jsonb");
 
 /// SAFETY: `datum` is a non-null jsonb datum; the detoasted copy lives in the
 /// current memory context for the rest of the call.
@@ -70,6 +87,29 @@ impl FromDatum for JsonbHeaders {
     }
 }
 
+impl FromDatum for JsonbHeadersStored {
+    unsafe fn from_polymorphic_datum(datum: pg_sys::Datum, is_null: bool, oid: pg_sys::Oid) -> Option<Self> {
+        if is_null {
+            return None;
+        }
+        unsafe {
+            let jb = detoast(datum);
+            Some(match string_members(jb) {
+                Some(pairs) if !pairs.iter().any(|(k, _)| request::is_caller_credential(k)) => {
+                    JsonbHeadersStored {
+                        headers: Ok(Headers::from_pairs(pairs)),
+                        stored: StoredHeaders::Datum(pg_sys::Datum::from(jb)),
+                    }
+                }
+                _ => {
+                    let v = JsonB::from_polymorphic_datum(datum, false, oid)?.0;
+                    JsonbHeadersStored { headers: Headers::from_json(&v), stored: StoredHeaders::Json(request::redact(&v)) }
+                }
+            })
+        }
+    }
+}
+
 impl FromDatum for JsonbOptions {
     unsafe fn from_polymorphic_datum(datum: pg_sys::Datum, is_null: bool, oid: pg_sys::Oid) -> Option<Self> {
         if is_null {
@@ -102,4 +142,4 @@ macro_rules! arg_from_datum {
         }
     )*};
 }
-arg_from_datum!(JsonbHeaders, JsonbOptions);
+arg_from_datum!(JsonbHeaders, JsonbHeadersStored, JsonbOptions);

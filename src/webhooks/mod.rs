@@ -39,7 +39,7 @@ pub(crate) fn headers(h: &serde_json::Value) -> Headers {
     Headers::from_json(h).unwrap_or_else(|e| headers_error(e))
 }
 
-fn headers_error(e: wh::WebhookError) -> ! {
+pub(crate) fn headers_error(e: wh::WebhookError) -> ! {
     raise(
         Code::ERRCODE_INVALID_PARAMETER_VALUE,
         e.to_string(),

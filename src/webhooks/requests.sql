@@ -131,11 +131,11 @@ BEGIN
     UPDATE supabase_ext.webhook_events e
        SET status = 'failed', locked_until = NULL, processed_at = now(),
            last_error = coalesce(e.last_error, 'lease expired on the last attempt')
-     WHERE e.id IN (SELECT w.id FROM supabase_ext.webhook_events w
+     WHERE e.id = ANY (ARRAY(SELECT w.id FROM supabase_ext.webhook_events w
                      WHERE w.status = 'processing' AND w.locked_until < now()
                        AND w.attempts >= max_attempts
                        AND (webhook_claim.endpoint IS NULL OR w.endpoint = webhook_claim.endpoint)
-                       FOR UPDATE SKIP LOCKED);
+                       FOR UPDATE SKIP LOCKED));
     RETURN QUERY
     WITH picked AS MATERIALIZED (
         SELECT w.id FROM supabase_ext.webhook_events w
@@ -200,15 +200,18 @@ BEGIN
         RAISE EXCEPTION 'webhook_purge needs batch >= 1 and max_batches >= 1' USING ERRCODE = '22023';
     END IF;
     SELECT * INTO cfg FROM supabase_ext.webhook_retention_settings();
-    -- One statement per status, so each uses its partial index.
+    -- One statement per status, so each uses its partial index. The ids are
+    -- collected first (an InitPlan): as `id IN (subquery)`, a generic plan
+    -- made while the table was nearly empty could rescan it per row and
+    -- keep the worker in one quadratic DELETE for many minutes.
     days := coalesce(older_than_days, cfg.completed_days);
     IF days > 0 THEN
         FOR i IN 1..max_batches LOOP
             DELETE FROM supabase_ext.webhook_events e
-             WHERE e.id IN (SELECT w.id FROM supabase_ext.webhook_events w
+             WHERE e.id = ANY (ARRAY(SELECT w.id FROM supabase_ext.webhook_events w
                              WHERE w.status = 'completed'
                                AND w.processed_at < now() - make_interval(days => days)
-                             LIMIT batch FOR UPDATE SKIP LOCKED);
+                             LIMIT batch FOR UPDATE SKIP LOCKED));
             GET DIAGNOSTICS k = ROW_COUNT;
             n := n + k;
             EXIT WHEN k < batch;
@@ -218,10 +221,10 @@ BEGIN
     IF days > 0 THEN
         FOR i IN 1..max_batches LOOP
             DELETE FROM supabase_ext.webhook_events e
-             WHERE e.id IN (SELECT w.id FROM supabase_ext.webhook_events w
+             WHERE e.id = ANY (ARRAY(SELECT w.id FROM supabase_ext.webhook_events w
                              WHERE w.status = 'failed'
                                AND w.processed_at < now() - make_interval(days => days)
-                             LIMIT batch FOR UPDATE SKIP LOCKED);
+                             LIMIT batch FOR UPDATE SKIP LOCKED));
             GET DIAGNOSTICS k = ROW_COUNT;
             n := n + k;
             EXIT WHEN k < batch;

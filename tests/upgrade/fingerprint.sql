@@ -32,6 +32,16 @@ SELECT 'relation ' || c.relkind::text || ' ' || c.oid::regclass::text
        || E'\nacl ' || coalesce(c.relacl::text, '(default)')
   FROM members m JOIN pg_class c ON m.classid = 'pg_class'::regclass AND c.oid = m.objid
 UNION ALL
+SELECT 'trigger ' || t.tgrelid::regclass::text || ' ' || pg_get_triggerdef(t.oid) || ' enabled ' || t.tgenabled::text
+  FROM members m JOIN pg_trigger t ON m.classid = 'pg_class'::regclass AND t.tgrelid = m.objid
+ WHERE NOT t.tgisinternal
+UNION ALL
+SELECT 'policy ' || p.polrelid::regclass::text || ' ' || p.polname || ' ' || p.polcmd::text
+       || ' ' || p.polpermissive::text || ' ' || p.polroles::regrole[]::text
+       || ' using ' || coalesce(pg_get_expr(p.polqual, p.polrelid), '')
+       || ' check ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '')
+  FROM members m JOIN pg_policy p ON m.classid = 'pg_class'::regclass AND p.polrelid = m.objid
+UNION ALL
 SELECT 'type ' || t.oid::regtype::text
   FROM members m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
 ORDER BY 1;

@@ -9,6 +9,11 @@ use super::Headers;
 pub const CALLER_CREDENTIAL_HEADERS: &[&str] =
     &["authorization", "cookie", "apikey", "x-api-key", "proxy-authorization"];
 
+/// Whether a header (any case) is a caller credential that `redact` drops.
+pub fn is_caller_credential(name: &str) -> bool {
+    CALLER_CREDENTIAL_HEADERS.iter().any(|c| c.eq_ignore_ascii_case(name))
+}
+
 /// The endpoint a request names: the last path segment of a wrapper made by
 /// `webhook_endpoint_expose` (`/rpc/webhook_github` → `github`), else an
 /// `x-webhook-endpoint` header a proxy may set from a query parameter.
@@ -25,7 +30,7 @@ pub fn redact(h: &serde_json::Value) -> serde_json::Value {
     match h {
         serde_json::Value::Object(map) => serde_json::Value::Object(
             map.iter()
-                .filter(|(k, _)| !CALLER_CREDENTIAL_HEADERS.contains(&k.to_ascii_lowercase().as_str()))
+                .filter(|(k, _)| !is_caller_credential(k))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         ),
