@@ -83,28 +83,45 @@ fn jobs_fire_due(max: i32) -> i32 {
         .ok()
         .flatten()
         .unwrap_or_else(|| spi_err(pgrx::spi::Error::NoTupleTable));
-    let mut fired = 0;
+    // One INSERT of the runs and one UPDATE of the next fire times for the
+    // whole batch (a thousand jobs due at once is two statements, not 2000).
+    let (mut ids, mut names, mut fors) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut next_ids, mut nexts) = (Vec::new(), Vec::new());
+    let fired = due.len() as i32;
     for (id, name, sched, tz, scheduled_for) in due {
         // A schedule that no longer parses (e.g. a time zone dropped from the
         // tz database) pauses its job instead of failing every tick.
         let next = schedule::parse(&sched, &tz).map(|s| s.next_after(to_chrono(now)).map(from_chrono));
-        Spi::run_with_args(
-            "INSERT INTO supabase_ext.job_runs (job_id, job_name, scheduled_for) VALUES ($1, $2, $3)",
-            &[id.into(), name.as_str().into(), scheduled_for.into()],
-        )
-        .unwrap_or_else(|e| spi_err(e));
+        ids.push(id);
+        names.push(name);
+        fors.push(scheduled_for);
         match next {
-            Ok(next) => Spi::run_with_args(
-                "UPDATE supabase_ext.job_definitions SET next_run_at = $2 WHERE id = $1",
-                &[id.into(), next.into()],
-            ),
+            Ok(next) => {
+                next_ids.push(id);
+                nexts.push(next);
+            }
             Err(e) => Spi::run_with_args(
                 "UPDATE supabase_ext.job_definitions SET paused = true, next_run_at = NULL, paused_reason = $2 WHERE id = $1",
                 &[id.into(), e.to_string().into()],
-            ),
+            )
+            .unwrap_or_else(|e| spi_err(e)),
         }
+    }
+    if !ids.is_empty() {
+        Spi::run_with_args(
+            "INSERT INTO supabase_ext.job_runs (job_id, job_name, scheduled_for)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[])",
+            &[ids.into(), names.into(), fors.into()],
+        )
         .unwrap_or_else(|e| spi_err(e));
-        fired += 1;
+    }
+    if !next_ids.is_empty() {
+        Spi::run_with_args(
+            "UPDATE supabase_ext.job_definitions d SET next_run_at = n.at
+               FROM unnest($1::bigint[], $2::timestamptz[]) AS n(id, at) WHERE d.id = n.id",
+            &[next_ids.into(), nexts.into()],
+        )
+        .unwrap_or_else(|e| spi_err(e));
     }
     fired
 }
@@ -123,6 +140,9 @@ struct Run {
 #[pg_extern(volatile, security_definer)]
 #[search_path(pg_catalog, pg_temp)]
 fn jobs_run_queued(max: i32) -> i32 {
+    // Three look-ups per run decide whether to broadcast; skip them all
+    // when nothing could be broadcast.
+    let realtime = super::realtime::available();
     let mut ran = 0;
     for _ in 0..max.max(0) {
         let run = Spi::connect_mut(|c| {
@@ -152,7 +172,9 @@ fn jobs_run_queued(max: i32) -> i32 {
         });
         let Some(run) = run else { break };
         let (status, message) = execute(&run);
-        broadcast_outcome(run.id, status, message.as_deref());
+        if realtime {
+            broadcast_outcome(run.id, status, message.as_deref());
+        }
         Spi::run_with_args(
             "UPDATE supabase_ext.job_runs
                 SET status = CASE WHEN $2 = 'succeeded' AND EXISTS (

@@ -204,7 +204,9 @@ fn process_alive(pid: i32) -> bool {
     unsafe { !pg_sys::BackendPidGetProc(pid).is_null() }
 }
 
-/// One pass of the steps; returns the seconds until there is work again.
+/// One pass of the steps; returns the milliseconds until there is work
+/// again (a cron tick is due at its second, not at the next whole second
+/// after the tick ended).
 fn tick(db: u32) -> i64 {
     let mut ran = 0u64;
     let mut delivered = 0u64;
@@ -293,7 +295,7 @@ fn tick(db: u32) -> i64 {
             "SELECT extract(epoch FROM least(
                  (SELECT min(next_run_at) FROM supabase_ext.job_definitions WHERE NOT paused),
                  (SELECT min(next_attempt_at) FROM supabase_ext.http_requests WHERE status IN ('pending', 'sending')),
-                 (SELECT now() FROM supabase_ext.job_runs WHERE status = 'queued' LIMIT 1)) - now())::float8",
+                 (SELECT now() FROM supabase_ext.job_runs WHERE status = 'queued' LIMIT 1)) - clock_timestamp())::float8",
         )
         .ok()
         .flatten()
@@ -305,14 +307,14 @@ fn tick(db: u32) -> i64 {
         s.deliveries += delivered;
         s.step_failures += failures.get();
     });
-    let longest = MAX_SLEEP_SECS.min(maint_gucs::maintenance_interval_secs() as i64);
+    let longest = MAX_SLEEP_SECS.min(maint_gucs::maintenance_interval_secs() as i64) * 1000;
     let sleep = match next {
-        Some(secs) => (secs.ceil() as i64).clamp(0, longest),
+        Some(secs) => ((secs * 1000.0).ceil() as i64).clamp(0, longest),
         None => longest,
     };
     // A step that keeps failing on due work must not become a busy loop.
     if failures.get() > 0 {
-        sleep.max(5.min(longest))
+        sleep.max(5000.min(longest))
     } else {
         sleep
     }
@@ -363,7 +365,7 @@ pub extern "C-unwind" fn supabase_ext_jobs_main(arg: pg_sys::Datum) {
         if BackgroundWorker::sigterm_received() {
             break;
         }
-        if sleep > 0 && !BackgroundWorker::wait_latch(Some(Duration::from_secs(sleep as u64))) {
+        if sleep > 0 && !BackgroundWorker::wait_latch(Some(Duration::from_millis(sleep as u64))) {
             break;
         }
     }
