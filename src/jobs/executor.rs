@@ -136,61 +136,78 @@ struct Run {
 
 /// Executes up to `max` queued runs. Each runs in a subtransaction as its
 /// job's role: a failing job rolls back alone and never stops the others.
-/// Returns how many ran.
+/// The batch is claimed by one statement and recorded by one statement, so
+/// a run costs its own command plus a subtransaction. Returns how many ran.
 #[pg_extern(volatile, security_definer)]
 #[search_path(pg_catalog, pg_temp)]
 fn jobs_run_queued(max: i32) -> i32 {
+    let runs: Vec<Run> = Spi::connect_mut(|c| {
+        c.update(
+            "WITH next AS MATERIALIZED (
+                SELECT id FROM supabase_ext.job_runs WHERE status = 'queued'
+                 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+             UPDATE supabase_ext.job_runs r SET status = 'running', started_at = clock_timestamp()
+               FROM next WHERE r.id = next.id
+             RETURNING r.id,
+                       (SELECT d.kind FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
+                       (SELECT d.command FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
+                       (SELECT d.options FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
+                       (SELECT d.run_as::text FROM supabase_ext.job_definitions d WHERE d.id = r.job_id)",
+            None,
+            &[max.max(0).into()],
+        )
+        .unwrap_or_else(|e| spi_err(e))
+        .map(|r| Run {
+            id: r.get::<i64>(1).ok().flatten().unwrap_or(0),
+            kind: r.get::<String>(2).ok().flatten(),
+            command: r.get::<String>(3).ok().flatten().unwrap_or_default(),
+            options: r.get::<JsonB>(4).ok().flatten().map(|j| j.0).unwrap_or_default(),
+            run_as: r.get::<String>(5).ok().flatten().unwrap_or_default(),
+        })
+        .collect()
+    });
+    if runs.is_empty() {
+        return 0;
+    }
+    let mut runs = runs;
+    runs.sort_by_key(|r| r.id);
     // Three look-ups per run decide whether to broadcast; skip them all
     // when nothing could be broadcast.
     let realtime = super::realtime::available();
-    let mut ran = 0;
-    for _ in 0..max.max(0) {
-        let run = Spi::connect_mut(|c| {
-            c.update(
-                "WITH next AS MATERIALIZED (
-                    SELECT id FROM supabase_ext.job_runs WHERE status = 'queued'
-                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                 UPDATE supabase_ext.job_runs r SET status = 'running', started_at = clock_timestamp()
-                   FROM next WHERE r.id = next.id
-                 RETURNING r.id,
-                           (SELECT d.kind FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
-                           (SELECT d.command FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
-                           (SELECT d.options FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
-                           (SELECT d.run_as::text FROM supabase_ext.job_definitions d WHERE d.id = r.job_id)",
-                None,
-                &[],
-            )
-            .unwrap_or_else(|e| spi_err(e))
-            .next()
-            .map(|r| Run {
-                id: r.get::<i64>(1).ok().flatten().unwrap_or(0),
-                kind: r.get::<String>(2).ok().flatten(),
-                command: r.get::<String>(3).ok().flatten().unwrap_or_default(),
-                options: r.get::<JsonB>(4).ok().flatten().map(|j| j.0).unwrap_or_default(),
-                run_as: r.get::<String>(5).ok().flatten().unwrap_or_default(),
-            })
-        });
-        let Some(run) = run else { break };
-        let (status, message) = execute(&run);
+    let n = runs.len();
+    let (mut ids, mut statuses, mut messages) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut started, mut finished) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for run in &runs {
+        // SAFETY: reads the clock, as clock_timestamp() does.
+        started.push(unsafe { pg_sys::GetCurrentTimestamp() });
+        let (status, message) = execute(run);
+        // SAFETY: as above.
+        finished.push(unsafe { pg_sys::GetCurrentTimestamp() });
         if realtime {
             broadcast_outcome(run.id, status, message.as_deref());
         }
-        Spi::run_with_args(
-            "UPDATE supabase_ext.job_runs
-                SET status = CASE WHEN $2 = 'succeeded' AND EXISTS (
-                                      SELECT 1 FROM supabase_ext.http_requests h WHERE h.job_run_id = $1)
-                                  THEN 'waiting' ELSE $2 END,
-                    message = $3,
-                    finished_at = CASE WHEN $2 = 'failed' OR NOT EXISTS (
-                                      SELECT 1 FROM supabase_ext.http_requests h WHERE h.job_run_id = $1)
-                                  THEN clock_timestamp() END
-              WHERE id = $1",
-            &[run.id.into(), status.into(), message.into()],
-        )
-        .unwrap_or_else(|e| spi_err(e));
-        ran += 1;
+        ids.push(run.id);
+        statuses.push(status);
+        messages.push(message);
     }
-    ran
+    // A run that enqueued deliveries waits for them (jobs_settle_runs).
+    Spi::run_with_args(
+        "UPDATE supabase_ext.job_runs r
+            SET status = CASE WHEN o.status = 'succeeded' AND EXISTS (
+                                  SELECT 1 FROM supabase_ext.http_requests h WHERE h.job_run_id = r.id)
+                              THEN 'waiting' ELSE o.status END,
+                message = o.message,
+                started_at = timestamptz '2000-01-01 00:00:00+00' + o.started * interval '1 microsecond',
+                finished_at = CASE WHEN o.status = 'failed' OR NOT EXISTS (
+                                  SELECT 1 FROM supabase_ext.http_requests h WHERE h.job_run_id = r.id)
+                              THEN timestamptz '2000-01-01 00:00:00+00' + o.finished * interval '1 microsecond' END
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+                AS o(id, status, message, started, finished)
+          WHERE r.id = o.id",
+        &[ids.into(), statuses.into(), messages.into(), started.into(), finished.into()],
+    )
+    .unwrap_or_else(|e| spi_err(e));
+    n as i32
 }
 
 fn role_oid(name: &str) -> Option<pg_sys::Oid> {

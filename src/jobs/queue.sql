@@ -65,6 +65,13 @@ BEGIN
         RAISE EXCEPTION 'enqueue: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023',
             HINT = 'use supabase_ext.http_request()';
     END IF;
+    -- The table's CHECKs, tested first: rewording a failed INSERT's error
+    -- would take an EXCEPTION block, i.e. a subtransaction on every call.
+    IF enqueue.queue !~ '^[a-z0-9_][a-z0-9_.:-]{0,62}$' OR length(enqueue.dedupe_key) NOT BETWEEN 1 AND 256
+       OR coalesce(enqueue.max_attempts, 5) NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'enqueue: invalid job for queue "%"', enqueue.queue USING ERRCODE = '22023',
+            HINT = 'queue names are 1-63 characters of a-z, 0-9, _ . : -; dedupe keys 1-256 characters; max_attempts 1-1000';
+    END IF;
     INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, dedupe_key, max_attempts)
     VALUES (enqueue.queue, enqueue.payload, coalesce(enqueue.run_at, now()), coalesce(enqueue.priority, 0),
             enqueue.dedupe_key, coalesce(enqueue.max_attempts, 5))
@@ -78,9 +85,6 @@ BEGIN
          WHERE q.queue = enqueue.queue AND q.dedupe_key = enqueue.dedupe_key;
     END IF;
     RETURN new_id;
-EXCEPTION WHEN check_violation THEN
-    RAISE EXCEPTION 'enqueue: invalid job for queue "%"', queue USING ERRCODE = '22023',
-        HINT = 'queue names are 1-63 characters of a-z, 0-9, _ . : -; dedupe keys 1-256 characters; max_attempts 1-1000';
 END $$;
 
 -- The batch form: one statement, one id per payload, in order.
@@ -95,14 +99,16 @@ BEGIN
     IF queue = 'http' THEN
         RAISE EXCEPTION 'enqueue_batch: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023';
     END IF;
+    IF queue !~ '^[a-z0-9_][a-z0-9_.:-]{0,62}$'
+       OR coalesce(max_attempts, 5) NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'enqueue_batch: invalid jobs for queue "%"', queue USING ERRCODE = '22023';
+    END IF;
     RETURN QUERY
     INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, max_attempts)
     SELECT enqueue_batch.queue, p, coalesce(enqueue_batch.run_at, now()), coalesce(enqueue_batch.priority, 0),
            coalesce(enqueue_batch.max_attempts, 5)
       FROM unnest(payloads) WITH ORDINALITY AS u(p, o) ORDER BY o
     RETURNING q.id;
-EXCEPTION WHEN check_violation THEN
-    RAISE EXCEPTION 'enqueue_batch: invalid jobs for queue "%"', queue USING ERRCODE = '22023';
 END $$;
 
 -- Leases up to n ready messages for `lease`. A picked message whose last

@@ -20,6 +20,8 @@ use std::time::Duration;
 pub const LAUNCHER: &str = "supabase_ext launcher";
 /// Without a wake-up, look for new databases this often.
 const RESCAN_SECS: u64 = 300;
+/// Queued runs executed per transaction.
+const RUN_BATCH: i32 = 50;
 /// Longest sleep of a database worker.
 const MAX_SLEEP_SECS: i64 = 60;
 
@@ -224,11 +226,16 @@ fn tick(db: u32) -> i64 {
         Spi::get_one::<i32>("SELECT supabase_ext.jobs_fire_due(1000)").ok().flatten().unwrap_or(0)
     }));
     loop {
+        // Runs per transaction: claimed and recorded by one statement each;
+        // a crash mid-batch runs them again (at-least-once).
         let n = count(step("running jobs", || {
-            Spi::get_one::<i32>("SELECT supabase_ext.jobs_run_queued(10)").ok().flatten().unwrap_or(0)
+            Spi::get_one_with_args::<i32>("SELECT supabase_ext.jobs_run_queued($1)", &[RUN_BATCH.into()])
+                .ok()
+                .flatten()
+                .unwrap_or(0)
         }));
         ran += n as u64;
-        if n < 10 || BackgroundWorker::sigterm_received() {
+        if n < RUN_BATCH || BackgroundWorker::sigterm_received() {
             break;
         }
     }
