@@ -44,7 +44,8 @@ impl Receiver {
     pub fn start() -> Res<Receiver> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
-        let (ok, bad, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+        let (ok, bad, stop) =
+            (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
         let (ok2, bad2, stop2) = (ok.clone(), bad.clone(), stop.clone());
         std::thread::spawn(move || {
             for s in listener.incoming() {
@@ -202,7 +203,8 @@ fn settle_counts(c: &mut postgres::Client, base: i64) -> Res<(i64, i64)> {
 /// N deliveries enqueued in one transaction; the clock runs from its commit
 /// until every one is recorded as delivered, by the worker (woken at commit).
 fn through_worker(c: &mut postgres::Client, rx: &Receiver, n: usize, url: &str) -> Res<Delivery> {
-    let base: i64 = util::scalar(c, "SELECT coalesce(max(id), 0) FROM supabase_ext.http_requests")?.parse()?;
+    let base: i64 =
+        util::scalar(c, "SELECT coalesce(max(id), 0) FROM supabase_ext.http_requests")?.parse()?;
     rx.reset();
     let t0 = Instant::now();
     util::scalar(c, &enqueue_sql(n, url))?;
@@ -233,7 +235,8 @@ fn through_worker(c: &mut postgres::Client, rx: &Receiver, n: usize, url: &str) 
 
 /// The same through `CALL run_pending(n, 600)` in a database without a worker.
 fn through_run_pending(c: &mut postgres::Client, rx: &Receiver, n: usize, url: &str) -> Res<Delivery> {
-    let base: i64 = util::scalar(c, "SELECT coalesce(max(id), 0) FROM supabase_ext.http_requests")?.parse()?;
+    let base: i64 =
+        util::scalar(c, "SELECT coalesce(max(id), 0) FROM supabase_ext.http_requests")?.parse()?;
     rx.reset();
     let t0 = Instant::now();
     util::scalar(c, &enqueue_sql(n, url))?;
@@ -303,8 +306,18 @@ fn lateness(c: &mut postgres::Client, label: &str, schedules: &[String], secs: u
     )?;
     c.batch_execute("DELETE FROM supabase_ext.job_definitions WHERE name LIKE 'bench_cron_%'")?;
     let f = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
-    eprintln!("  cron {label}: {} firings, p50 {} ms, p99 {} ms, max {} ms, not succeeded {}", r[0], r[1], r[2], r[3], r[4]);
-    Ok(vec![label.to_string(), r[0].clone(), format!("{:.1}", f(&r[1])), format!("{:.1}", f(&r[2])), format!("{:.1}", f(&r[3])), r[4].clone()])
+    eprintln!(
+        "  cron {label}: {} firings, p50 {} ms, p99 {} ms, max {} ms, not succeeded {}",
+        r[0], r[1], r[2], r[3], r[4]
+    );
+    Ok(vec![
+        label.to_string(),
+        r[0].clone(),
+        format!("{:.1}", f(&r[1])),
+        format!("{:.1}", f(&r[2])),
+        format!("{:.1}", f(&r[3])),
+        r[4].clone(),
+    ])
 }
 
 fn http_part(c: &mut postgres::Client, db: &str, pool: &str, conn: &str) -> Res<String> {
@@ -326,8 +339,9 @@ fn http_part(c: &mut postgres::Client, db: &str, pool: &str, conn: &str) -> Res<
     std::thread::sleep(Duration::from_millis(500));
     c.batch_execute(&format!("DROP DATABASE IF EXISTS {rp_db}"))?;
     c.batch_execute(&format!("CREATE DATABASE {rp_db}"))?;
-    let rp_conn = conn.split_whitespace().filter(|kv| !kv.starts_with("dbname=")).collect::<Vec<_>>().join(" ")
-        + &format!(" dbname={rp_db}");
+    let rp_conn =
+        conn.split_whitespace().filter(|kv| !kv.starts_with("dbname=")).collect::<Vec<_>>().join(" ")
+            + &format!(" dbname={rp_db}");
     let mut rp = connect(&rp_conn)?;
     rp.batch_execute("CREATE EXTENSION supabase_ext")?;
     std::thread::sleep(Duration::from_millis(500));
@@ -343,9 +357,15 @@ fn http_part(c: &mut postgres::Client, db: &str, pool: &str, conn: &str) -> Res<
     let runs = 3;
     for run in 0..runs {
         let a = through_worker(c, &rx, n, &url)?;
-        eprintln!("  run {run}: worker {:.0} deliveries/s (enqueue {:.0}/s, verified {}, bad {})", a.per_s, a.enqueue_per_s, a.verified, a.bad);
+        eprintln!(
+            "  run {run}: worker {:.0} deliveries/s (enqueue {:.0}/s, verified {}, bad {})",
+            a.per_s, a.enqueue_per_s, a.verified, a.bad
+        );
         let b = through_run_pending(&mut rp, &rx, n, &url)?;
-        eprintln!("  run {run}: run_pending {:.0} deliveries/s (enqueue {:.0}/s, verified {}, bad {})", b.per_s, b.enqueue_per_s, b.verified, b.bad);
+        eprintln!(
+            "  run {run}: run_pending {:.0} deliveries/s (enqueue {:.0}/s, verified {}, bad {})",
+            b.per_s, b.enqueue_per_s, b.verified, b.bad
+        );
         w.push(a);
         p.push(b);
     }
@@ -365,8 +385,20 @@ fn http_part(c: &mut postgres::Client, db: &str, pool: &str, conn: &str) -> Res<
     let (pr, pe, pok) = med(&mut p);
     const PG_NET: f64 = 200.0;
     let rows = vec![
-        vec!["background worker".into(), format!("{wr:.0}"), format!("{:.1}×", wr / PG_NET), format!("{we:.0}"), if wok { "all".into() } else { "**no**".into() }],
-        vec!["`CALL run_pending()`".into(), format!("{pr:.0}"), format!("{:.1}×", pr / PG_NET), format!("{pe:.0}"), if pok { "all".into() } else { "**no**".into() }],
+        vec![
+            "background worker".into(),
+            format!("{wr:.0}"),
+            format!("{:.1}×", wr / PG_NET),
+            format!("{we:.0}"),
+            if wok { "all".into() } else { "**no**".into() },
+        ],
+        vec![
+            "`CALL run_pending()`".into(),
+            format!("{pr:.0}"),
+            format!("{:.1}×", pr / PG_NET),
+            format!("{pe:.0}"),
+            if pok { "all".into() } else { "**no**".into() },
+        ],
     ];
     let http_targets = format!(
         "- HTTP deliveries, background worker: ≥ 2,000/s: {wr:.0}/s → {}\n- HTTP deliveries, run_pending(): ≥ 2,000/s: {pr:.0}/s → {}\n",
@@ -423,8 +455,14 @@ pub fn run(conn: &str, do_http: bool, do_cron: bool) -> Res<(Option<String>, Opt
     let secs = 30;
     let spread: Vec<String> = (0..1000).map(|i| format!("{}-59/10 * * * * *", i % 10)).collect();
     let burst: Vec<String> = (0..1000).map(|_| "*/10 * * * * *".to_string()).collect();
-    let a = lateness(&mut c, "1,000 jobs, each every 10 s, spread over the seconds (100 firings/s)", &spread, secs)?;
-    let b = lateness(&mut c, "1,000 jobs, all every 10 s at the same second (bursts of 1,000)", &burst, secs)?;
+    let a = lateness(
+        &mut c,
+        "1,000 jobs, each every 10 s, spread over the seconds (100 firings/s)",
+        &spread,
+        secs,
+    )?;
+    let b =
+        lateness(&mut c, "1,000 jobs, all every 10 s at the same second (bursts of 1,000)", &burst, secs)?;
     let p99 = |r: &Vec<String>| r[3].parse::<f64>().unwrap_or(f64::INFINITY);
     let cron_targets = format!(
         "- cron lateness p99 ≤ 100 ms, spread: {} ms → {}\n- cron lateness p99 ≤ 100 ms, bursts of 1,000: {} ms → {}\n",
@@ -442,7 +480,10 @@ pub fn run(conn: &str, do_http: bool, do_cron: bool) -> Res<(Option<String>, Opt
 ### Targets
 
 {cron_targets}"#,
-        table = util::md_table(&["schedules", "firings", "p50 ms", "p99 ms", "max ms", "runs not succeeded"], &[a, b]),
+        table = util::md_table(
+            &["schedules", "firings", "p50 ms", "p99 ms", "max ms", "runs not succeeded"],
+            &[a, b]
+        ),
     );
     Ok((http, Some(cron)))
 }

@@ -175,7 +175,8 @@ fn jobs_run_queued(max: i32) -> i32 {
     // when nothing could be broadcast.
     let realtime = super::realtime::available();
     let n = runs.len();
-    let (mut ids, mut statuses, mut messages) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut ids, mut statuses, mut messages) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
     let (mut started, mut finished) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for run in &runs {
         // SAFETY: reads the clock, as clock_timestamp() does.

@@ -523,9 +523,7 @@ fn jobs_record_http(outcomes: JsonB) -> i32 {
             None,
             &[ids.into()],
         )
-        .map(|t| {
-            t.filter_map(|r| Some((r.get::<i64>(1).ok()??, r.get::<i32>(2).ok()??))).collect()
-        })
+        .map(|t| t.filter_map(|r| Some((r.get::<i64>(1).ok()??, r.get::<i32>(2).ok()??))).collect())
         .unwrap_or_default()
     });
     let rows: Vec<Value> = items
@@ -587,7 +585,9 @@ fn jobs_record_http(outcomes: JsonB) -> i32 {
         let status = status.map(|s| s as u16);
         super::realtime::jobs_broadcast(
             "delivery_dead",
-            JsonB(json!({"delivery_id": id, "http_status": status, "error": error_for_broadcast(&error, status)})),
+            JsonB(
+                json!({"delivery_id": id, "http_status": status, "error": error_for_broadcast(&error, status)}),
+            ),
         );
         if gone {
             Spi::run_with_args(

@@ -222,6 +222,35 @@ fn tick(db: u32) -> i64 {
             }
         }
     };
+    // Webhook events were committed: handler jobs of their endpoints run
+    // now instead of at their next tick (one run each, unless one is queued
+    // or running already).
+    let events = {
+        let mut s = JOBS.exclusive();
+        s.slots
+            .iter_mut()
+            .find(|x| x.db == db && x.state != State::Empty)
+            .is_some_and(|x| std::mem::take(&mut x.events))
+    };
+    if events {
+        count(step("waking handler jobs", || {
+            Spi::get_one::<i64>(
+                "WITH woken AS (
+                    INSERT INTO supabase_ext.job_runs (job_id, job_name, scheduled_for)
+                    SELECT d.id, d.name, now() FROM supabase_ext.job_definitions d
+                     WHERE d.kind = 'handler' AND NOT d.paused
+                       AND EXISTS (SELECT 1 FROM supabase_ext.webhook_events e
+                                    WHERE e.endpoint = d.options->>'endpoint' AND e.status = 'pending')
+                       AND NOT EXISTS (SELECT 1 FROM supabase_ext.job_runs r
+                                        WHERE r.job_id = d.id AND r.status IN ('queued', 'running'))
+                    RETURNING 1)
+                 SELECT count(*) FROM woken",
+            )
+            .ok()
+            .flatten()
+            .unwrap_or(0) as i32
+        }));
+    }
     count(step("firing schedules", || {
         Spi::get_one::<i32>("SELECT supabase_ext.jobs_fire_due(1000)").ok().flatten().unwrap_or(0)
     }));
@@ -296,19 +325,22 @@ fn tick(db: u32) -> i64 {
         });
     }
 
-    // When is there work next?
-    let next = step("planning", || {
-        Spi::get_one::<f64>(
+    // When is there work next? And are there handler jobs to wake when a
+    // webhook event commits?
+    let (next, handlers) = step("planning", || {
+        Spi::get_two::<f64, bool>(
             "SELECT extract(epoch FROM least(
                  (SELECT min(next_run_at) FROM supabase_ext.job_definitions WHERE NOT paused),
                  (SELECT min(next_attempt_at) FROM supabase_ext.http_requests WHERE status IN ('pending', 'sending')),
-                 (SELECT now() FROM supabase_ext.job_runs WHERE status = 'queued' LIMIT 1)) - clock_timestamp())::float8",
+                 (SELECT now() FROM supabase_ext.job_runs WHERE status = 'queued' LIMIT 1)) - clock_timestamp())::float8,
+                 EXISTS (SELECT 1 FROM supabase_ext.job_definitions WHERE kind = 'handler' AND NOT paused)",
         )
-        .ok()
-        .flatten()
+        .map(|(n, h)| (n, h.unwrap_or(false)))
+        .unwrap_or((None, false))
     })
-    .flatten();
+    .unwrap_or((None, false));
     shmem::with_slot(db, |s| {
+        s.handlers = handlers;
         s.last_tick = now_unix();
         s.runs += ran;
         s.deliveries += delivered;

@@ -1,0 +1,63 @@
+-- jobs: enqueue() and enqueue_batch() validate before inserting instead of
+-- catching the CHECK violation (an EXCEPTION block is a subtransaction on
+-- every call). Same errors, same SQLSTATEs.
+CREATE OR REPLACE FUNCTION supabase_ext.enqueue(
+    queue text, payload jsonb, run_at timestamptz DEFAULT now(), priority integer DEFAULT 0,
+    dedupe_key text DEFAULT NULL, max_attempts integer DEFAULT 5)
+RETURNS bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+    new_id bigint;
+BEGIN
+    IF enqueue.queue IS NULL OR enqueue.payload IS NULL THEN
+        RAISE EXCEPTION 'enqueue: queue and payload must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF enqueue.queue = 'http' THEN
+        RAISE EXCEPTION 'enqueue: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023',
+            HINT = 'use supabase_ext.http_request()';
+    END IF;
+    -- The table's CHECKs, tested first: rewording a failed INSERT's error
+    -- would take an EXCEPTION block, i.e. a subtransaction on every call.
+    IF enqueue.queue !~ '^[a-z0-9_][a-z0-9_.:-]{0,62}$' OR length(enqueue.dedupe_key) NOT BETWEEN 1 AND 256
+       OR coalesce(enqueue.max_attempts, 5) NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'enqueue: invalid job for queue "%"', enqueue.queue USING ERRCODE = '22023',
+            HINT = 'queue names are 1-63 characters of a-z, 0-9, _ . : -; dedupe keys 1-256 characters; max_attempts 1-1000';
+    END IF;
+    INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, dedupe_key, max_attempts)
+    VALUES (enqueue.queue, enqueue.payload, coalesce(enqueue.run_at, now()), coalesce(enqueue.priority, 0),
+            enqueue.dedupe_key, coalesce(enqueue.max_attempts, 5))
+    ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+    RETURNING q.id INTO new_id;
+    IF new_id IS NULL THEN
+        -- A pending job with this key exists: enqueue is idempotent and
+        -- returns it. ON CONFLICT waited for a concurrent inserter to commit,
+        -- so this statement's snapshot sees the winner.
+        SELECT q.id INTO new_id FROM supabase_ext.job_queue q
+         WHERE q.queue = enqueue.queue AND q.dedupe_key = enqueue.dedupe_key;
+    END IF;
+    RETURN new_id;
+END $$;
+
+-- The batch form: one statement, one id per payload, in order.
+CREATE OR REPLACE FUNCTION supabase_ext.enqueue_batch(
+    queue text, payloads jsonb[], run_at timestamptz DEFAULT now(), priority integer DEFAULT 0,
+    max_attempts integer DEFAULT 5)
+RETURNS SETOF bigint LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM unnest(payloads) p WHERE p IS NULL) THEN
+        RAISE EXCEPTION 'enqueue_batch: payloads must not contain NULL' USING ERRCODE = '22004';
+    END IF;
+    IF queue = 'http' THEN
+        RAISE EXCEPTION 'enqueue_batch: queue "http" is reserved for HTTP deliveries' USING ERRCODE = '22023';
+    END IF;
+    IF queue !~ '^[a-z0-9_][a-z0-9_.:-]{0,62}$'
+       OR coalesce(max_attempts, 5) NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'enqueue_batch: invalid jobs for queue "%"', queue USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY
+    INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, max_attempts)
+    SELECT enqueue_batch.queue, p, coalesce(enqueue_batch.run_at, now()), coalesce(enqueue_batch.priority, 0),
+           coalesce(enqueue_batch.max_attempts, 5)
+      FROM unnest(payloads) WITH ORDINALITY AS u(p, o) ORDER BY o
+    RETURNING q.id;
+END $$;
