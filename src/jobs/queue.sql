@@ -72,6 +72,15 @@ BEGIN
         RAISE EXCEPTION 'enqueue: invalid job for queue "%"', enqueue.queue USING ERRCODE = '22023',
             HINT = 'queue names are 1-63 characters of a-z, 0-9, _ . : -; dedupe keys 1-256 characters; max_attempts 1-1000';
     END IF;
+    IF enqueue.dedupe_key IS NULL THEN
+        -- No key, no arbiter: a plain INSERT, without ON CONFLICT's
+        -- speculative insertion (a lock and a second index check per row).
+        INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, max_attempts)
+        VALUES (enqueue.queue, enqueue.payload, coalesce(enqueue.run_at, now()), coalesce(enqueue.priority, 0),
+                coalesce(enqueue.max_attempts, 5))
+        RETURNING q.id INTO new_id;
+        RETURN new_id;
+    END IF;
     INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, dedupe_key, max_attempts)
     VALUES (enqueue.queue, enqueue.payload, coalesce(enqueue.run_at, now()), coalesce(enqueue.priority, 0),
             enqueue.dedupe_key, coalesce(enqueue.max_attempts, 5))

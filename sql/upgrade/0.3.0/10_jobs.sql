@@ -1,6 +1,7 @@
 -- jobs: enqueue() and enqueue_batch() validate before inserting instead of
 -- catching the CHECK violation (an EXCEPTION block is a subtransaction on
--- every call). Same errors, same SQLSTATEs.
+-- every call), and enqueue() without a dedupe key skips ON CONFLICT. Same
+-- errors, same SQLSTATEs.
 CREATE OR REPLACE FUNCTION supabase_ext.enqueue(
     queue text, payload jsonb, run_at timestamptz DEFAULT now(), priority integer DEFAULT 0,
     dedupe_key text DEFAULT NULL, max_attempts integer DEFAULT 5)
@@ -22,6 +23,15 @@ BEGIN
        OR coalesce(enqueue.max_attempts, 5) NOT BETWEEN 1 AND 1000 THEN
         RAISE EXCEPTION 'enqueue: invalid job for queue "%"', enqueue.queue USING ERRCODE = '22023',
             HINT = 'queue names are 1-63 characters of a-z, 0-9, _ . : -; dedupe keys 1-256 characters; max_attempts 1-1000';
+    END IF;
+    IF enqueue.dedupe_key IS NULL THEN
+        -- No key, no arbiter: a plain INSERT, without ON CONFLICT's
+        -- speculative insertion (a lock and a second index check per row).
+        INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, max_attempts)
+        VALUES (enqueue.queue, enqueue.payload, coalesce(enqueue.run_at, now()), coalesce(enqueue.priority, 0),
+                coalesce(enqueue.max_attempts, 5))
+        RETURNING q.id INTO new_id;
+        RETURN new_id;
     END IF;
     INSERT INTO supabase_ext.job_queue AS q (queue, payload, run_at, priority, dedupe_key, max_attempts)
     VALUES (enqueue.queue, enqueue.payload, coalesce(enqueue.run_at, now()), coalesce(enqueue.priority, 0),
