@@ -18,6 +18,8 @@ thread_local! {
     /// id (SetUserIdAndSecContext), but the session's outer user is still the
     /// worker's or run_pending()'s caller, so invoker() must not look there.
     static CURRENT_RUN_AS: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// Parsed schedules of this backend (the worker fires the same ones every tick).
+    static SCHEDULES: std::cell::RefCell<schedule::Cache> = std::cell::RefCell::new(schedule::Cache::new(10_000));
 }
 
 pub fn current_run() -> Option<i64> {
@@ -91,7 +93,8 @@ fn jobs_fire_due(max: i32) -> i32 {
     for (id, name, sched, tz, scheduled_for) in due {
         // A schedule that no longer parses (e.g. a time zone dropped from the
         // tz database) pauses its job instead of failing every tick.
-        let next = schedule::parse(&sched, &tz).map(|s| s.next_after(to_chrono(now)).map(from_chrono));
+        let next = SCHEDULES
+            .with_borrow_mut(|c| c.get(&sched, &tz).map(|s| s.next_after(to_chrono(now)).map(from_chrono)));
         ids.push(id);
         names.push(name);
         fors.push(scheduled_for);
