@@ -184,7 +184,7 @@ pub struct Outgoing {
 }
 
 /// What came back.
-#[derive(Serialize, Deserialize, Debug)]
+#[derive(Serialize, Deserialize, Debug, Default)]
 pub struct Outcome {
     pub id: i64,
     pub status: Option<u16>,
@@ -192,6 +192,10 @@ pub struct Outcome {
     pub body: Option<String>,
     pub error: Option<String>,
     pub retry_after: Option<i64>,
+    /// Never sent (the worker is shutting down): back to the queue, the
+    /// attempt not counted.
+    #[serde(default)]
+    pub unsent: bool,
 }
 
 /// Claims up to `n` due deliveries: leases each for its timeout plus 10 s
@@ -348,6 +352,7 @@ fn send_one(d: Outgoing, max_body: usize) -> Outcome {
         body: None,
         error: None,
         retry_after: None,
+        unsent: false,
     };
     if d.headers.iter().any(|(k, _)| k == "x-supabase-ext-unsignable") {
         out.error = Some("signing secret unavailable (vault secret missing?); not sent unsigned".into());
@@ -453,15 +458,19 @@ fn jobs_send_http(batch: JsonB) -> JsonB {
                 body: None,
                 error: Some("not a claimed delivery".into()),
                 retry_after: None,
+                unsent: false,
             }),
         }
     }
-    let mut outcomes = send_all(checked, gucs::http_pool_size(), gucs::http_max_response_bytes());
+    let mut outcomes = send_all(checked, gucs::http_pool_size(), gucs::http_max_response_bytes(), || false);
     outcomes.extend(refused);
     JsonB(serde_json::to_value(outcomes).unwrap_or_default())
 }
 
-pub fn send_all(items: Vec<Outgoing>, pool: usize, max_body: usize) -> Vec<Outcome> {
+/// `stop` is polled on the calling thread (it may read Postgres state): once
+/// it returns true, deliveries not started yet come back `unsent` while
+/// those in flight finish.
+pub fn send_all(items: Vec<Outgoing>, pool: usize, max_body: usize, stop: impl Fn() -> bool) -> Vec<Outcome> {
     let n = items.len();
     if n == 0 {
         return Vec::new();
@@ -485,6 +494,7 @@ pub fn send_all(items: Vec<Outgoing>, pool: usize, max_body: usize) -> Vec<Outco
                             body: None,
                             error: Some("sender panicked".into()),
                             retry_after: None,
+                            unsent: false,
                         });
                 if tx.send(outcome).is_err() {
                     break;
@@ -493,7 +503,24 @@ pub fn send_all(items: Vec<Outgoing>, pool: usize, max_body: usize) -> Vec<Outco
         })
         .collect();
     drop(tx);
-    let outcomes: Vec<Outcome> = rx.iter().collect();
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(n);
+    let mut stopped = false;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(o) => outcomes.push(o),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if !stopped && stop() {
+            stopped = true;
+            let left: Vec<Outgoing> = queue.lock().unwrap_or_else(|p| p.into_inner()).drain(..).collect();
+            outcomes.extend(left.into_iter().map(|d| Outcome {
+                id: d.id,
+                unsent: true,
+                ..Default::default()
+            }));
+        }
+    }
     for t in threads {
         let _ = t.join();
     }
@@ -509,6 +536,22 @@ fn jobs_record_http(outcomes: JsonB) -> i32 {
     let items: Vec<Outcome> = serde_json::from_value(outcomes.0).unwrap_or_else(|e| {
         raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, format!("bad outcomes: {e}"), None, None)
     });
+    if items.is_empty() {
+        return 0;
+    }
+    let (unsent, items): (Vec<Outcome>, Vec<Outcome>) = items.into_iter().partition(|o| o.unsent);
+    if !unsent.is_empty() {
+        let ids: Vec<i64> = unsent.iter().map(|o| o.id).collect();
+        Spi::run_with_args(
+            "UPDATE supabase_ext.http_requests
+                SET status = 'pending', attempts = greatest(attempts - 1, 0), next_attempt_at = now()
+              WHERE id = ANY ($1) AND status = 'sending'",
+            &[ids.into()],
+        )
+        .unwrap_or_else(|e| {
+            raise(Code::ERRCODE_INTERNAL_ERROR, format!("returning deliveries: {e}"), None, None)
+        });
+    }
     if items.is_empty() {
         return 0;
     }

@@ -287,7 +287,9 @@ fn tick(db: u32) -> i64 {
         let n = items.len();
         // No transaction is open here: the claims are committed leases.
         let outcomes =
-            http::send_all(items, jobs_gucs::http_pool_size(), jobs_gucs::http_max_response_bytes());
+            http::send_all(items, jobs_gucs::http_pool_size(), jobs_gucs::http_max_response_bytes(), || {
+                BackgroundWorker::sigterm_received()
+            });
         let json = serde_json::to_value(outcomes).unwrap_or_default();
         count(step("recording deliveries", || {
             Spi::get_one_with_args::<i32>("SELECT supabase_ext.jobs_record_http($1)", &[JsonB(json).into()])
