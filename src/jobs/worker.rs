@@ -36,6 +36,17 @@ pub fn register() {
         .load();
 }
 
+/// Whether SIGTERM arrived. pgrx's `sigterm_received()` clears the flag it
+/// returns, so a check deep in a step would hide the signal from the main
+/// loop; this one stays true.
+fn stopping() -> bool {
+    static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if BackgroundWorker::sigterm_received() {
+        STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    STOPPING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// One transaction; an ERROR is logged and rolled back, never fatal: an
 /// error in one step never kills the worker.
 fn step<R>(what: &str, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Option<R> {
@@ -264,7 +275,7 @@ fn tick(db: u32) -> i64 {
                 .unwrap_or(0)
         }));
         ran += n as u64;
-        if n < RUN_BATCH || BackgroundWorker::sigterm_received() {
+        if n < RUN_BATCH || stopping() {
             break;
         }
     }
@@ -288,7 +299,7 @@ fn tick(db: u32) -> i64 {
         // No transaction is open here: the claims are committed leases.
         let outcomes =
             http::send_all(items, jobs_gucs::http_pool_size(), jobs_gucs::http_max_response_bytes(), || {
-                BackgroundWorker::sigterm_received()
+                stopping()
             });
         let json = serde_json::to_value(outcomes).unwrap_or_default();
         count(step("recording deliveries", || {
@@ -298,7 +309,7 @@ fn tick(db: u32) -> i64 {
                 .unwrap_or(0)
         }));
         delivered += n as u64;
-        if (n as i32) < batch || BackgroundWorker::sigterm_received() {
+        if (n as i32) < batch || stopping() {
             break;
         }
     }
@@ -403,10 +414,13 @@ pub extern "C-unwind" fn supabase_ext_jobs_main(arg: pg_sys::Datum) {
             break;
         }
         let sleep = tick(db);
-        if BackgroundWorker::sigterm_received() {
+        if stopping() {
             break;
         }
         if sleep > 0 && !BackgroundWorker::wait_latch(Some(Duration::from_millis(sleep as u64))) {
+            break;
+        }
+        if stopping() {
             break;
         }
     }
