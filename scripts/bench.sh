@@ -6,6 +6,7 @@
 #   SUPABASE_EXT_BENCH_SKIP_INSTALL=1  reuse the installed builds
 #   BENCH_WHAT=tenancy|webhooks|jobs   run one benchmark (default all)
 #   BENCH_RUNS, BENCH_PGBENCH_SECS     see benches/src/main.rs
+#   SUPABASE_EXT_BENCH_PG15=0          PG18 only (no PG15 build or cluster)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 PORT18=${SUPABASE_EXT_BENCH_PORT18:-54340}
@@ -38,6 +39,9 @@ fi
 if [ "${SUPABASE_EXT_BENCH_SKIP_INSTALL:-0}" != 1 ]; then
   say "Release build into PG18 (private copy)"
   install_ext "$BENCH_PG18_BIN/pg_config" --release
+fi
+PG15_ON=${SUPABASE_EXT_BENCH_PG15:-1}
+if [ "${SUPABASE_EXT_BENCH_SKIP_INSTALL:-0}" != 1 ] && [ "$PG15_ON" != 0 ]; then
   say "Release build into PG15"
   for attempt in 1 2 3; do
     install_ext "$PG15_CONFIG" --release && break
@@ -48,7 +52,7 @@ fi
 
 stop_all() {
   cluster_stop bench "$BENCH_PG18_BIN"
-  cluster_stop bench15 "$PG15_BIN"
+  [ "$PG15_ON" = 0 ] || cluster_stop bench15 "$PG15_BIN"
 }
 trap stop_all EXIT
 
@@ -57,16 +61,18 @@ CONF=("shared_preload_libraries = 'supabase_ext'" "supabase_ext.database = 'post
       "max_wal_size = '4GB'" "log_min_messages = warning")
 say "Starting bench clusters (PG18 :$PORT18, PG15 :$PORT15)"
 cluster_start bench "$BENCH_PG18_BIN" "$PORT18" "${CONF[@]}"
-cluster_start bench15 "$PG15_BIN" "$PORT15" "${CONF[@]}"
+[ "$PG15_ON" = 0 ] || cluster_start bench15 "$PG15_BIN" "$PORT15" "${CONF[@]}"
 psql_at bench "$BENCH_PG18_BIN" "$PORT18" -q -c "$SUPABASE_ROLES_SQL" \
   -c "CREATE EXTENSION IF NOT EXISTS supabase_ext"
-psql_at bench15 "$PG15_BIN" "$PORT15" -q -c "$SUPABASE_ROLES_SQL" \
+[ "$PG15_ON" = 0 ] || psql_at bench15 "$PG15_BIN" "$PORT15" -q -c "$SUPABASE_ROLES_SQL" \
   -c "CREATE EXTENSION IF NOT EXISTS supabase_ext" -c "CREATE EXTENSION IF NOT EXISTS pgcrypto"
+PG15_ARGS=(--pg15 "host=localhost port=$PORT15 user=postgres dbname=postgres")
+[ "$PG15_ON" = 0 ] && PG15_ARGS=()
 
 say "Running benchmarks"
 (cd "$ROOT" && cargo run --release -q -p supabase_ext_bench -- "${BENCH_WHAT:-all}" \
   --pg18 "host=localhost port=$PORT18 user=postgres dbname=postgres" \
-  --pg15 "host=localhost port=$PORT15 user=postgres dbname=postgres" \
+  "${PG15_ARGS[@]}" \
   --pgbench "$PG15_BIN/pgbench" --out "$ROOT/BENCHMARKS.md")
 
 say "Done in $(( $(date +%s) - started )) s; results in BENCHMARKS.md"

@@ -2,6 +2,9 @@
 //! queue rebuilt from pgmq's documented send/read/delete SQL, both in the same
 //! PG18 cluster, with pgbench in prepared mode at 1 and 8 clients.
 
+#[path = "jobs_delivery.rs"]
+mod delivery;
+
 use crate::util::{self, connect, Res};
 use crate::{Opts, Section};
 use std::process::Command;
@@ -48,8 +51,30 @@ fn pgbench(o: &Opts, conn: &str, script: &std::path::Path, clients: u32) -> Res<
         .ok_or_else(|| format!("no tps in pgbench output: {text}").into())
 }
 
+/// The queue cycle, HTTP deliveries and cron lateness (BENCH_JOBS=queue,http,cron
+/// picks some). Each part has its own BENCHMARKS.md section; all but the last
+/// are written here, the last is returned.
 pub fn run(o: &Opts) -> Res<Section> {
     let conn = o.pg18.as_deref().ok_or("jobs needs --pg18 (or BENCH_PG18)")?;
+    let parts = std::env::var("BENCH_JOBS").unwrap_or_else(|_| "queue,http,cron".into());
+    let mut sections: Vec<(&'static str, String)> = Vec::new();
+    if parts.contains("queue") {
+        sections.push(("jobs", queue_cycle(o, conn)?));
+    }
+    if parts.contains("http") || parts.contains("cron") {
+        let (http, cron) = delivery::run(conn, parts.contains("http"), parts.contains("cron"))?;
+        sections.extend(http.map(|h| ("jobs-http", h)));
+        sections.extend(cron.map(|c| ("jobs-cron", c)));
+    }
+    let (key, markdown) = sections.pop().ok_or("BENCH_JOBS names no part (queue, http, cron)")?;
+    for (k, md) in sections {
+        println!("\n{md}");
+        util::write_section(&o.out, k, &md)?;
+    }
+    Ok(Section { key, markdown })
+}
+
+fn queue_cycle(o: &Opts, conn: &str) -> Res<String> {
     let m = util::machine();
     let mut admin = connect(conn)?;
     let version = util::server_version(&mut admin)?;
@@ -138,5 +163,5 @@ pub fn run(o: &Opts) -> Res<Section> {
         runs = o.runs,
         table = util::md_table(&["clients", "supabase_ext cycles/s", "pgmq-style cycles/s", "ratio"], &rows),
     );
-    Ok(Section { key: "jobs", markdown })
+    Ok(markdown)
 }

@@ -50,8 +50,18 @@ pub fn run<R>(
         }
         PgTryBuilder::new(move || {
             if as_role.is_some() {
-                pgrx::Spi::run("SELECT pg_catalog.set_config('search_path', '\"$user\", public', true)")
-                    .unwrap_or_else(|e| pgrx::error!("{e}"));
+                // set_config('search_path', '"$user", public', true), without
+                // a statement of its own.
+                pg_sys::set_config_option(
+                    c"search_path".as_ptr(),
+                    c"\"$user\", public".as_ptr(),
+                    pg_sys::GucContext::PGC_USERSET,
+                    pg_sys::GucSource::PGC_S_SESSION,
+                    pg_sys::GucAction::GUC_ACTION_LOCAL,
+                    true,
+                    0,
+                    false,
+                );
             }
             let r = f();
             // Roll back every setting f changed, plain SET included (as

@@ -18,6 +18,8 @@ thread_local! {
     /// id (SetUserIdAndSecContext), but the session's outer user is still the
     /// worker's or run_pending()'s caller, so invoker() must not look there.
     static CURRENT_RUN_AS: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// Parsed schedules of this backend (the worker fires the same ones every tick).
+    static SCHEDULES: std::cell::RefCell<schedule::Cache> = std::cell::RefCell::new(schedule::Cache::new(10_000));
 }
 
 pub fn current_run() -> Option<i64> {
@@ -83,28 +85,46 @@ fn jobs_fire_due(max: i32) -> i32 {
         .ok()
         .flatten()
         .unwrap_or_else(|| spi_err(pgrx::spi::Error::NoTupleTable));
-    let mut fired = 0;
+    // One INSERT of the runs and one UPDATE of the next fire times for the
+    // whole batch (a thousand jobs due at once is two statements, not 2000).
+    let (mut ids, mut names, mut fors) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut next_ids, mut nexts) = (Vec::new(), Vec::new());
+    let fired = due.len() as i32;
     for (id, name, sched, tz, scheduled_for) in due {
         // A schedule that no longer parses (e.g. a time zone dropped from the
         // tz database) pauses its job instead of failing every tick.
-        let next = schedule::parse(&sched, &tz).map(|s| s.next_after(to_chrono(now)).map(from_chrono));
-        Spi::run_with_args(
-            "INSERT INTO supabase_ext.job_runs (job_id, job_name, scheduled_for) VALUES ($1, $2, $3)",
-            &[id.into(), name.as_str().into(), scheduled_for.into()],
-        )
-        .unwrap_or_else(|e| spi_err(e));
+        let next = SCHEDULES
+            .with_borrow_mut(|c| c.get(&sched, &tz).map(|s| s.next_after(to_chrono(now)).map(from_chrono)));
+        ids.push(id);
+        names.push(name);
+        fors.push(scheduled_for);
         match next {
-            Ok(next) => Spi::run_with_args(
-                "UPDATE supabase_ext.job_definitions SET next_run_at = $2 WHERE id = $1",
-                &[id.into(), next.into()],
-            ),
+            Ok(next) => {
+                next_ids.push(id);
+                nexts.push(next);
+            }
             Err(e) => Spi::run_with_args(
                 "UPDATE supabase_ext.job_definitions SET paused = true, next_run_at = NULL, paused_reason = $2 WHERE id = $1",
                 &[id.into(), e.to_string().into()],
-            ),
+            )
+            .unwrap_or_else(|e| spi_err(e)),
         }
+    }
+    if !ids.is_empty() {
+        Spi::run_with_args(
+            "INSERT INTO supabase_ext.job_runs (job_id, job_name, scheduled_for)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[])",
+            &[ids.into(), names.into(), fors.into()],
+        )
         .unwrap_or_else(|e| spi_err(e));
-        fired += 1;
+    }
+    if !next_ids.is_empty() {
+        Spi::run_with_args(
+            "UPDATE supabase_ext.job_definitions d SET next_run_at = n.at
+               FROM unnest($1::bigint[], $2::timestamptz[]) AS n(id, at) WHERE d.id = n.id",
+            &[next_ids.into(), nexts.into()],
+        )
+        .unwrap_or_else(|e| spi_err(e));
     }
     fired
 }
@@ -119,56 +139,79 @@ struct Run {
 
 /// Executes up to `max` queued runs. Each runs in a subtransaction as its
 /// job's role: a failing job rolls back alone and never stops the others.
-/// Returns how many ran.
+/// The batch is claimed by one statement and recorded by one statement, so
+/// a run costs its own command plus a subtransaction. Returns how many ran.
 #[pg_extern(volatile, security_definer)]
 #[search_path(pg_catalog, pg_temp)]
 fn jobs_run_queued(max: i32) -> i32 {
-    let mut ran = 0;
-    for _ in 0..max.max(0) {
-        let run = Spi::connect_mut(|c| {
-            c.update(
-                "WITH next AS MATERIALIZED (
-                    SELECT id FROM supabase_ext.job_runs WHERE status = 'queued'
-                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-                 UPDATE supabase_ext.job_runs r SET status = 'running', started_at = clock_timestamp()
-                   FROM next WHERE r.id = next.id
-                 RETURNING r.id,
-                           (SELECT d.kind FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
-                           (SELECT d.command FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
-                           (SELECT d.options FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
-                           (SELECT d.run_as::text FROM supabase_ext.job_definitions d WHERE d.id = r.job_id)",
-                None,
-                &[],
-            )
-            .unwrap_or_else(|e| spi_err(e))
-            .next()
-            .map(|r| Run {
-                id: r.get::<i64>(1).ok().flatten().unwrap_or(0),
-                kind: r.get::<String>(2).ok().flatten(),
-                command: r.get::<String>(3).ok().flatten().unwrap_or_default(),
-                options: r.get::<JsonB>(4).ok().flatten().map(|j| j.0).unwrap_or_default(),
-                run_as: r.get::<String>(5).ok().flatten().unwrap_or_default(),
-            })
-        });
-        let Some(run) = run else { break };
-        let (status, message) = execute(&run);
-        broadcast_outcome(run.id, status, message.as_deref());
-        Spi::run_with_args(
-            "UPDATE supabase_ext.job_runs
-                SET status = CASE WHEN $2 = 'succeeded' AND EXISTS (
-                                      SELECT 1 FROM supabase_ext.http_requests h WHERE h.job_run_id = $1)
-                                  THEN 'waiting' ELSE $2 END,
-                    message = $3,
-                    finished_at = CASE WHEN $2 = 'failed' OR NOT EXISTS (
-                                      SELECT 1 FROM supabase_ext.http_requests h WHERE h.job_run_id = $1)
-                                  THEN clock_timestamp() END
-              WHERE id = $1",
-            &[run.id.into(), status.into(), message.into()],
+    let runs: Vec<Run> = Spi::connect_mut(|c| {
+        c.update(
+            "WITH next AS MATERIALIZED (
+                SELECT id FROM supabase_ext.job_runs WHERE status = 'queued'
+                 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+             UPDATE supabase_ext.job_runs r SET status = 'running', started_at = clock_timestamp()
+               FROM next WHERE r.id = next.id
+             RETURNING r.id,
+                       (SELECT d.kind FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
+                       (SELECT d.command FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
+                       (SELECT d.options FROM supabase_ext.job_definitions d WHERE d.id = r.job_id),
+                       (SELECT d.run_as::text FROM supabase_ext.job_definitions d WHERE d.id = r.job_id)",
+            None,
+            &[max.max(0).into()],
         )
-        .unwrap_or_else(|e| spi_err(e));
-        ran += 1;
+        .unwrap_or_else(|e| spi_err(e))
+        .map(|r| Run {
+            id: r.get::<i64>(1).ok().flatten().unwrap_or(0),
+            kind: r.get::<String>(2).ok().flatten(),
+            command: r.get::<String>(3).ok().flatten().unwrap_or_default(),
+            options: r.get::<JsonB>(4).ok().flatten().map(|j| j.0).unwrap_or_default(),
+            run_as: r.get::<String>(5).ok().flatten().unwrap_or_default(),
+        })
+        .collect()
+    });
+    if runs.is_empty() {
+        return 0;
     }
-    ran
+    let mut runs = runs;
+    runs.sort_by_key(|r| r.id);
+    // Three look-ups per run decide whether to broadcast; skip them all
+    // when nothing could be broadcast.
+    let realtime = super::realtime::available();
+    let n = runs.len();
+    let (mut ids, mut statuses, mut messages) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut started, mut finished) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for run in &runs {
+        // SAFETY: reads the clock, as clock_timestamp() does.
+        started.push(unsafe { pg_sys::GetCurrentTimestamp() });
+        let (status, message) = execute(run);
+        // SAFETY: as above.
+        finished.push(unsafe { pg_sys::GetCurrentTimestamp() });
+        if realtime {
+            broadcast_outcome(run.id, status, message.as_deref());
+        }
+        ids.push(run.id);
+        statuses.push(status);
+        messages.push(message);
+    }
+    // A run that enqueued deliveries waits for them (jobs_settle_runs).
+    Spi::run_with_args(
+        "UPDATE supabase_ext.job_runs r
+            SET status = CASE WHEN o.status = 'succeeded' AND EXISTS (
+                                  SELECT 1 FROM supabase_ext.http_requests h WHERE h.job_run_id = r.id)
+                              THEN 'waiting' ELSE o.status END,
+                message = o.message,
+                started_at = timestamptz '2000-01-01 00:00:00+00' + o.started * interval '1 microsecond',
+                finished_at = CASE WHEN o.status = 'failed' OR NOT EXISTS (
+                                  SELECT 1 FROM supabase_ext.http_requests h WHERE h.job_run_id = r.id)
+                              THEN timestamptz '2000-01-01 00:00:00+00' + o.finished * interval '1 microsecond' END
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])
+                AS o(id, status, message, started, finished)
+          WHERE r.id = o.id",
+        &[ids.into(), statuses.into(), messages.into(), started.into(), finished.into()],
+    )
+    .unwrap_or_else(|e| spi_err(e));
+    n as i32
 }
 
 fn role_oid(name: &str) -> Option<pg_sys::Oid> {

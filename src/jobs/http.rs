@@ -184,7 +184,7 @@ pub struct Outgoing {
 }
 
 /// What came back.
-#[derive(Serialize, Deserialize, Debug)]
+#[derive(Serialize, Deserialize, Debug, Default)]
 pub struct Outcome {
     pub id: i64,
     pub status: Option<u16>,
@@ -192,6 +192,10 @@ pub struct Outcome {
     pub body: Option<String>,
     pub error: Option<String>,
     pub retry_after: Option<i64>,
+    /// Never sent (the worker is shutting down): back to the queue, the
+    /// attempt not counted.
+    #[serde(default)]
+    pub unsent: bool,
 }
 
 /// Claims up to `n` due deliveries: leases each for its timeout plus 10 s
@@ -279,6 +283,66 @@ fn jobs_claim_http(n: i32) -> JsonB {
     JsonB(serde_json::to_value(out).unwrap_or(Value::Array(vec![])))
 }
 
+thread_local! {
+    /// Why the resolver refused the last connection this thread tried to
+    /// open (ureq resolves on the calling thread, so this is per delivery).
+    static REFUSED: std::cell::Cell<Option<String>> = const { std::cell::Cell::new(None) };
+}
+
+/// Agents (each with its keep-alive connection pool) per policy, shared by
+/// all sender threads of this process: a new agent per delivery cost a TCP
+/// (and TLS) handshake each time. Keyed by the allowlist text and whether the
+/// owner is a superuser, so a changed allowlist or owner gets a fresh agent
+/// whose resolver applies the new rules; a pooled connection goes to the same
+/// host (ureq pools by scheme, host and port) at an address the policy
+/// admitted when it was opened.
+static AGENTS: Mutex<Vec<((String, bool), ureq::Agent)>> = Mutex::new(Vec::new());
+/// Distinct policies kept at once (the allowlist rarely changes; owners are
+/// superuser or not).
+const MAX_AGENTS: usize = 8;
+/// Idle keep-alive connections kept per host: one per sender thread of the
+/// default pool and then some, so parallel deliveries to one receiver all
+/// reuse theirs.
+const IDLE_PER_HOST: usize = 64;
+
+fn agent_for(policy: destination::Policy, allowlist: &str, superuser: bool) -> ureq::Agent {
+    let key = (allowlist.to_string(), superuser);
+    let mut agents = AGENTS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, a)) = agents.iter().find(|(k, _)| *k == key) {
+        return a.clone();
+    }
+    // Resolve, then keep only addresses the policy admits: every connection
+    // goes to a checked address, so DNS rebinding can't redirect it. Runs
+    // for each new connection (a reused one was checked when it opened).
+    let resolver = move |netloc: &str| -> std::io::Result<Vec<SocketAddr>> {
+        let host = netloc.rsplit_once(':').map(|(h, _)| h).unwrap_or(netloc).trim_matches(['[', ']']);
+        let addrs: Vec<SocketAddr> = netloc.to_socket_addrs()?.collect();
+        let mut ok = Vec::new();
+        for a in addrs {
+            match destination::check_addr(&policy, host, a.ip(), superuser) {
+                Ok(()) => ok.push(a),
+                Err(e) => REFUSED.set(Some(e.to_string())),
+            }
+        }
+        if ok.is_empty() {
+            return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "destination refused"));
+        }
+        Ok(ok)
+    };
+    let agent = ureq::AgentBuilder::new()
+        .resolver(resolver)
+        .redirects(0)
+        .max_idle_connections(IDLE_PER_HOST * 4)
+        .max_idle_connections_per_host(IDLE_PER_HOST)
+        .user_agent(concat!("supabase_ext/", env!("CARGO_PKG_VERSION")))
+        .build();
+    if agents.len() >= MAX_AGENTS {
+        agents.remove(0);
+    }
+    agents.push((key, agent.clone()));
+    agent
+}
+
 /// Sends one delivery. Runs on a sender thread: no Postgres calls here.
 fn send_one(d: Outgoing, max_body: usize) -> Outcome {
     let mut out = Outcome {
@@ -288,6 +352,7 @@ fn send_one(d: Outgoing, max_body: usize) -> Outcome {
         body: None,
         error: None,
         retry_after: None,
+        unsent: false,
     };
     if d.headers.iter().any(|(k, _)| k == "x-supabase-ext-unsignable") {
         out.error = Some("signing secret unavailable (vault secret missing?); not sent unsigned".into());
@@ -300,33 +365,9 @@ fn send_one(d: Outgoing, max_body: usize) -> Outcome {
             return out;
         }
     };
-    let superuser = d.superuser;
-    let refused: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
-    let refused_w = refused.clone();
-    // Resolve, then keep only addresses the policy admits: the connection goes
-    // to a checked address, so DNS rebinding can't redirect it.
-    let resolver = move |netloc: &str| -> std::io::Result<Vec<SocketAddr>> {
-        let host = netloc.rsplit_once(':').map(|(h, _)| h).unwrap_or(netloc).trim_matches(['[', ']']);
-        let addrs: Vec<SocketAddr> = netloc.to_socket_addrs()?.collect();
-        let mut ok = Vec::new();
-        for a in addrs {
-            match destination::check_addr(&policy, host, a.ip(), superuser) {
-                Ok(()) => ok.push(a),
-                Err(e) => *refused_w.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.to_string()),
-            }
-        }
-        if ok.is_empty() {
-            return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "destination refused"));
-        }
-        Ok(ok)
-    };
-    let agent = ureq::AgentBuilder::new()
-        .resolver(resolver)
-        .redirects(0)
-        .timeout(Duration::from_millis(d.timeout_ms))
-        .user_agent(concat!("supabase_ext/", env!("CARGO_PKG_VERSION")))
-        .build();
-    let mut req = agent.request(&d.method, &d.url);
+    let agent = agent_for(policy, &d.allowlist, d.superuser);
+    REFUSED.set(None);
+    let mut req = agent.request(&d.method, &d.url).timeout(Duration::from_millis(d.timeout_ms));
     for (k, v) in &d.headers {
         req = req.set(k, v);
     }
@@ -338,7 +379,7 @@ fn send_one(d: Outgoing, max_body: usize) -> Outcome {
         Ok(r) => r,
         Err(ureq::Error::Status(_, r)) => r,
         Err(ureq::Error::Transport(t)) => {
-            out.error = Some(match refused.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            out.error = Some(match REFUSED.take() {
                 Some(why) => why,
                 None => format!("{}", t.kind()) + &t.message().map(|m| format!(": {m}")).unwrap_or_default(),
             });
@@ -373,28 +414,36 @@ fn jobs_send_http(batch: JsonB) -> JsonB {
         raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, format!("bad delivery batch: {e}"), None, None)
     });
     let allowlist = gucs::http_allowlist();
+    // One look-up for the whole batch.
+    let ids: Vec<i64> = items.iter().map(|d| d.id).collect();
+    let mut claimed: std::collections::HashMap<i64, (String, String, bool)> = Spi::connect(|c| {
+        c.select(
+            "SELECT r.id, r.url, r.method,
+                    coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = r.owner), false)
+               FROM supabase_ext.http_requests r WHERE r.id = ANY ($1) AND r.status = 'sending'",
+            None,
+            &[ids.into()],
+        )
+        .map(|t| {
+            t.filter_map(|r| {
+                Some((
+                    r.get::<i64>(1).ok()??,
+                    (
+                        r.get::<String>(2).ok().flatten().unwrap_or_default(),
+                        r.get::<String>(3).ok().flatten().unwrap_or_default(),
+                        r.get::<bool>(4).ok().flatten().unwrap_or(false),
+                    ),
+                ))
+            })
+            .collect()
+        })
+        .unwrap_or_default()
+    });
     let mut checked = Vec::with_capacity(items.len());
     let mut refused = Vec::new();
     for mut d in items {
-        let row = Spi::connect(|c| {
-            c.select(
-                "SELECT r.url, r.method,
-                        coalesce((SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = r.owner), false)
-                   FROM supabase_ext.http_requests r WHERE r.id = $1 AND r.status = 'sending'",
-                Some(1),
-                &[d.id.into()],
-            )
-            .ok()
-            .and_then(|t| t.into_iter().next())
-            .map(|r| {
-                (
-                    r.get::<String>(1).ok().flatten().unwrap_or_default(),
-                    r.get::<String>(2).ok().flatten().unwrap_or_default(),
-                    r.get::<bool>(3).ok().flatten().unwrap_or(false),
-                )
-            })
-        });
-        match row {
+        // remove(): an id listed twice is sent once.
+        match claimed.remove(&d.id) {
             Some((url, method, superuser)) => {
                 d.url = url;
                 d.method = method;
@@ -409,15 +458,19 @@ fn jobs_send_http(batch: JsonB) -> JsonB {
                 body: None,
                 error: Some("not a claimed delivery".into()),
                 retry_after: None,
+                unsent: false,
             }),
         }
     }
-    let mut outcomes = send_all(checked, gucs::http_pool_size(), gucs::http_max_response_bytes());
+    let mut outcomes = send_all(checked, gucs::http_pool_size(), gucs::http_max_response_bytes(), || false);
     outcomes.extend(refused);
     JsonB(serde_json::to_value(outcomes).unwrap_or_default())
 }
 
-pub fn send_all(items: Vec<Outgoing>, pool: usize, max_body: usize) -> Vec<Outcome> {
+/// `stop` is polled on the calling thread (it may read Postgres state): once
+/// it returns true, deliveries not started yet come back `unsent` while
+/// those in flight finish.
+pub fn send_all(items: Vec<Outgoing>, pool: usize, max_body: usize, stop: impl Fn() -> bool) -> Vec<Outcome> {
     let n = items.len();
     if n == 0 {
         return Vec::new();
@@ -441,6 +494,7 @@ pub fn send_all(items: Vec<Outgoing>, pool: usize, max_body: usize) -> Vec<Outco
                             body: None,
                             error: Some("sender panicked".into()),
                             retry_after: None,
+                            unsent: false,
                         });
                 if tx.send(outcome).is_err() {
                     break;
@@ -449,7 +503,24 @@ pub fn send_all(items: Vec<Outgoing>, pool: usize, max_body: usize) -> Vec<Outco
         })
         .collect();
     drop(tx);
-    let outcomes: Vec<Outcome> = rx.iter().collect();
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(n);
+    let mut stopped = false;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(o) => outcomes.push(o),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if !stopped && stop() {
+            stopped = true;
+            let left: Vec<Outgoing> = queue.lock().unwrap_or_else(|p| p.into_inner()).drain(..).collect();
+            outcomes.extend(left.into_iter().map(|d| Outcome {
+                id: d.id,
+                unsent: true,
+                ..Default::default()
+            }));
+        }
+    }
     for t in threads {
         let _ = t.join();
     }
@@ -465,71 +536,109 @@ fn jobs_record_http(outcomes: JsonB) -> i32 {
     let items: Vec<Outcome> = serde_json::from_value(outcomes.0).unwrap_or_else(|e| {
         raise(Code::ERRCODE_INVALID_PARAMETER_VALUE, format!("bad outcomes: {e}"), None, None)
     });
-    let cap = gucs::retry_cap_ms() as i64 / 1000;
-    let n = items.len() as i32;
-    for o in items {
-        let ok = o.status.is_some_and(|s| (200..300).contains(&s));
-        let gone = o.status == Some(410);
-        let attempts: i32 = Spi::get_one_with_args(
-            "SELECT attempts FROM supabase_ext.http_requests WHERE id = $1",
-            &[o.id.into()],
-        )
-        .ok()
-        .flatten()
-        .unwrap_or(1);
-        let delay = backoff::full_jitter_ms(
-            attempts as u32,
-            gucs::retry_base_ms(),
-            gucs::retry_cap_ms(),
-            executor::random_u64(),
-        ) as i64;
-        let delay_s = o.retry_after.map(|s| s.min(cap)).unwrap_or(0).max(delay / 1000);
-        let error = o.error.clone().or_else(|| (!ok).then(|| format!("HTTP {}", o.status.unwrap_or(0))));
-        let o = Outcome { error: error.clone(), ..o };
+    if items.is_empty() {
+        return 0;
+    }
+    let (unsent, items): (Vec<Outcome>, Vec<Outcome>) = items.into_iter().partition(|o| o.unsent);
+    if !unsent.is_empty() {
+        let ids: Vec<i64> = unsent.iter().map(|o| o.id).collect();
         Spi::run_with_args(
             "UPDATE supabase_ext.http_requests
-                SET status = CASE WHEN $2 THEN 'succeeded'
-                                  WHEN $3 OR attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
-                    next_attempt_at = now() + make_interval(secs => $4),
-                    finished_at = CASE WHEN $2 OR $3 OR attempts >= max_attempts THEN now() END,
-                    response_status = $5, response_headers = $6, response_body = $7, last_error = $8
-              WHERE id = $1 AND status = 'sending'",
-            &[
-                o.id.into(),
-                ok.into(),
-                gone.into(),
-                (delay_s as f64).into(),
-                o.status.map(|s| s as i32).into(),
-                JsonB(Value::Object(o.headers)).into(),
-                o.body.into(),
-                error.into(),
-            ],
+                SET status = 'pending', attempts = greatest(attempts - 1, 0), next_attempt_at = now()
+              WHERE id = ANY ($1) AND status = 'sending'",
+            &[ids.into()],
         )
         .unwrap_or_else(|e| {
-            raise(Code::ERRCODE_INTERNAL_ERROR, format!("recording delivery: {e}"), None, None)
+            raise(Code::ERRCODE_INTERNAL_ERROR, format!("returning deliveries: {e}"), None, None)
         });
-        let dead: bool = Spi::get_one_with_args(
-            "SELECT status = 'failed' FROM supabase_ext.http_requests WHERE id = $1",
-            &[o.id.into()],
+    }
+    if items.is_empty() {
+        return 0;
+    }
+    let cap = gucs::retry_cap_ms() as i64 / 1000;
+    let n = items.len() as i32;
+    // Two statements per batch, not three per delivery: the attempt counts,
+    // then one UPDATE from the whole batch.
+    let ids: Vec<i64> = items.iter().map(|o| o.id).collect();
+    let attempts: std::collections::HashMap<i64, i32> = Spi::connect(|c| {
+        c.select(
+            "SELECT id, attempts FROM supabase_ext.http_requests WHERE id = ANY ($1)",
+            None,
+            &[ids.into()],
         )
-        .ok()
-        .flatten()
-        .unwrap_or(false);
-        if dead {
-            super::realtime::jobs_broadcast(
-                "delivery_dead",
-                JsonB(
-                    json!({"delivery_id": o.id, "http_status": o.status, "error": error_for_broadcast(&o.error, o.status)}),
-                ),
-            );
-        }
+        .map(|t| t.filter_map(|r| Some((r.get::<i64>(1).ok()??, r.get::<i32>(2).ok()??))).collect())
+        .unwrap_or_default()
+    });
+    let rows: Vec<Value> = items
+        .into_iter()
+        .map(|o| {
+            let ok = o.status.is_some_and(|s| (200..300).contains(&s));
+            let gone = o.status == Some(410);
+            let delay = backoff::full_jitter_ms(
+                attempts.get(&o.id).copied().unwrap_or(1).max(1) as u32,
+                gucs::retry_base_ms(),
+                gucs::retry_cap_ms(),
+                executor::random_u64(),
+            ) as i64;
+            let delay_s = o.retry_after.map(|s| s.min(cap)).unwrap_or(0).max(delay / 1000);
+            let error = o.error.or_else(|| (!ok).then(|| format!("HTTP {}", o.status.unwrap_or(0))));
+            json!({
+                "id": o.id, "ok": ok, "gone": gone, "delay": delay_s as f64,
+                "status": o.status, "headers": Value::Object(o.headers), "body": o.body, "error": error,
+            })
+        })
+        .collect();
+    // Deliveries that failed for good, and those answered 410 Gone.
+    let ended: Vec<(i64, Option<i32>, Option<String>, bool)> = Spi::connect_mut(|c| {
+        c.update(
+            "UPDATE supabase_ext.http_requests r
+                SET status = CASE WHEN o.ok THEN 'succeeded'
+                                  WHEN o.gone OR r.attempts >= r.max_attempts THEN 'failed' ELSE 'pending' END,
+                    next_attempt_at = now() + make_interval(secs => o.delay),
+                    finished_at = CASE WHEN o.ok OR o.gone OR r.attempts >= r.max_attempts THEN now() END,
+                    response_status = o.status, response_headers = o.headers, response_body = o.body,
+                    last_error = o.error
+               FROM jsonb_to_recordset($1) AS o(id bigint, ok boolean, gone boolean, delay float8, status integer,
+                                                headers jsonb, body text, error text)
+              WHERE r.id = o.id AND r.status = 'sending'
+             RETURNING r.id, r.status = 'failed', o.status, o.error, o.gone",
+            None,
+            &[JsonB(Value::Array(rows)).into()],
+        )
+        .map(|t| {
+            t.filter_map(|r| {
+                let failed = r.get::<bool>(2).ok().flatten().unwrap_or(false);
+                let gone = r.get::<bool>(5).ok().flatten().unwrap_or(false);
+                (failed || gone).then(|| {
+                    (
+                        r.get::<i64>(1).ok().flatten().unwrap_or(0),
+                        r.get::<i32>(3).ok().flatten(),
+                        r.get::<String>(4).ok().flatten(),
+                        gone,
+                    )
+                })
+            })
+            .collect()
+        })
+        .unwrap_or_else(|e| {
+            raise(Code::ERRCODE_INTERNAL_ERROR, format!("recording deliveries: {e}"), None, None)
+        })
+    });
+    for (id, status, error, gone) in ended {
+        let status = status.map(|s| s as u16);
+        super::realtime::jobs_broadcast(
+            "delivery_dead",
+            JsonB(
+                json!({"delivery_id": id, "http_status": status, "error": error_for_broadcast(&error, status)}),
+            ),
+        );
         if gone {
             Spi::run_with_args(
                 "UPDATE supabase_ext.job_definitions d
                     SET paused = true, next_run_at = NULL, paused_reason = 'receiver answered 410 Gone', updated_at = now()
                    FROM supabase_ext.http_requests r JOIN supabase_ext.job_runs x ON x.id = r.job_run_id
                   WHERE r.id = $1 AND d.id = x.job_id",
-                &[o.id.into()],
+                &[id.into()],
             )
             .unwrap_or_else(|e| raise(Code::ERRCODE_INTERNAL_ERROR, format!("pausing job: {e}"), None, None));
         }

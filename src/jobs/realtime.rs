@@ -7,24 +7,26 @@ use super::gucs;
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
+/// Whether a broadcast would be sent: a topic is set and `realtime.send` exists.
+pub fn available() -> bool {
+    !gucs::realtime_topic().is_empty()
+        && Spi::get_one::<bool>(
+            "SELECT pg_catalog.to_regprocedure('realtime.send(jsonb,text,text,boolean)') IS NOT NULL",
+        )
+        .ok()
+        .flatten()
+        .unwrap_or(false)
+}
+
 /// Sends `payload` as `event` on `supabase_ext.jobs_realtime_topic`.
 /// Returns false (and does nothing) without Realtime or with an empty topic.
 /// A failing broadcast never fails the job step that sent it.
 #[pg_extern(volatile)]
 pub fn jobs_broadcast(event: &str, payload: JsonB) -> bool {
+    if !available() {
+        return false;
+    }
     let topic = gucs::realtime_topic();
-    if topic.is_empty() {
-        return false;
-    }
-    let present = Spi::get_one::<bool>(
-        "SELECT pg_catalog.to_regprocedure('realtime.send(jsonb,text,text,boolean)') IS NOT NULL",
-    )
-    .ok()
-    .flatten()
-    .unwrap_or(false);
-    if !present {
-        return false;
-    }
     let event = event.to_string();
     crate::common::subxact::run(None, move || {
         Spi::run_with_args(

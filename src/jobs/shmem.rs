@@ -32,6 +32,11 @@ pub struct Slot {
     pub deliveries: u64,
     pub step_failures: u64,
     pub last_maintenance: i64,
+    /// The database has active handler jobs (the worker keeps it current),
+    /// so a committed webhook event is worth a wake-up.
+    pub handlers: bool,
+    /// A webhook event was committed since the worker last looked.
+    pub events: bool,
 }
 
 #[derive(Copy, Clone)]
@@ -89,6 +94,26 @@ pub fn wake_worker(db: u32) {
     }
     let pid = JOBS.share().slots.iter().find(|x| x.db == db && x.state == State::Running).map(|x| x.pid);
     if let Some(pid) = pid {
+        set_latch(pid);
+    }
+}
+
+/// A webhook event was committed in database `db`: wakes its worker when
+/// it has handler jobs (otherwise ingestion pays nothing beyond a shared
+/// lock).
+pub fn wake_for_events(db: u32) {
+    if !crate::common::preloaded() {
+        return;
+    }
+    let pid = {
+        let s = JOBS.share();
+        match s.slots.iter().find(|x| x.db == db && x.state == State::Running) {
+            Some(x) if x.handlers && !x.events => Some(x.pid),
+            _ => None,
+        }
+    };
+    if let Some(pid) = pid {
+        with_slot(db, |s| s.events = true);
         set_latch(pid);
     }
 }

@@ -9,6 +9,7 @@ use std::cell::Cell;
 thread_local! {
     static WAKE_WORKER: Cell<bool> = const { Cell::new(false) };
     static WAKE_LAUNCHER: Cell<bool> = const { Cell::new(false) };
+    static WAKE_HANDLERS: Cell<bool> = const { Cell::new(false) };
 }
 
 #[pg_guard]
@@ -22,10 +23,15 @@ unsafe extern "C-unwind" fn on_xact(event: pg_sys::XactEvent::Type, _arg: *mut s
             if WAKE_LAUNCHER.replace(false) {
                 shmem::wake_launcher();
             }
+            if WAKE_HANDLERS.replace(false) {
+                // SAFETY: as above.
+                shmem::wake_for_events(unsafe { pg_sys::MyDatabaseId }.to_u32());
+            }
         }
         pg_sys::XactEvent::XACT_EVENT_ABORT | pg_sys::XactEvent::XACT_EVENT_PARALLEL_ABORT => {
             WAKE_WORKER.set(false);
             WAKE_LAUNCHER.set(false);
+            WAKE_HANDLERS.set(false);
         }
         _ => {}
     }
@@ -40,6 +46,14 @@ pub fn init() {
 /// Marks that this transaction committed work for the jobs worker.
 pub fn request() {
     WAKE_WORKER.set(true);
+}
+
+/// Marks that this transaction stored a webhook event: at commit, the
+/// worker is woken if handler jobs exist, and runs those whose endpoint has
+/// pending events (webhook_receive calls it; a thread-local flag, nothing
+/// more, until commit).
+pub fn request_events() {
+    WAKE_HANDLERS.set(true);
 }
 
 /// Wakes this database's jobs worker when the calling transaction commits.

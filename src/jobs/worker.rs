@@ -20,6 +20,8 @@ use std::time::Duration;
 pub const LAUNCHER: &str = "supabase_ext launcher";
 /// Without a wake-up, look for new databases this often.
 const RESCAN_SECS: u64 = 300;
+/// Queued runs executed per transaction.
+const RUN_BATCH: i32 = 50;
 /// Longest sleep of a database worker.
 const MAX_SLEEP_SECS: i64 = 60;
 
@@ -32,6 +34,17 @@ pub fn register() {
         // After a crash, wait before retrying so a persistent error can't spin.
         .set_restart_time(Some(Duration::from_secs(10)))
         .load();
+}
+
+/// Whether SIGTERM arrived. pgrx's `sigterm_received()` clears the flag it
+/// returns, so a check deep in a step would hide the signal from the main
+/// loop; this one stays true.
+fn stopping() -> bool {
+    static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if BackgroundWorker::sigterm_received() {
+        STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    STOPPING.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// One transaction; an ERROR is logged and rolled back, never fatal: an
@@ -204,7 +217,9 @@ fn process_alive(pid: i32) -> bool {
     unsafe { !pg_sys::BackendPidGetProc(pid).is_null() }
 }
 
-/// One pass of the steps; returns the seconds until there is work again.
+/// One pass of the steps; returns the milliseconds until there is work
+/// again (a cron tick is due at its second, not at the next whole second
+/// after the tick ended).
 fn tick(db: u32) -> i64 {
     let mut ran = 0u64;
     let mut delivered = 0u64;
@@ -218,15 +233,49 @@ fn tick(db: u32) -> i64 {
             }
         }
     };
+    // Webhook events were committed: handler jobs of their endpoints run
+    // now instead of at their next tick (one run each, unless one is queued
+    // or running already).
+    let events = {
+        let mut s = JOBS.exclusive();
+        s.slots
+            .iter_mut()
+            .find(|x| x.db == db && x.state != State::Empty)
+            .is_some_and(|x| std::mem::take(&mut x.events))
+    };
+    if events {
+        count(step("waking handler jobs", || {
+            Spi::get_one::<i64>(
+                "WITH woken AS (
+                    INSERT INTO supabase_ext.job_runs (job_id, job_name, scheduled_for)
+                    SELECT d.id, d.name, now() FROM supabase_ext.job_definitions d
+                     WHERE d.kind = 'handler' AND NOT d.paused
+                       AND EXISTS (SELECT 1 FROM supabase_ext.webhook_events e
+                                    WHERE e.endpoint = d.options->>'endpoint' AND e.status = 'pending')
+                       AND NOT EXISTS (SELECT 1 FROM supabase_ext.job_runs r
+                                        WHERE r.job_id = d.id AND r.status IN ('queued', 'running'))
+                    RETURNING 1)
+                 SELECT count(*) FROM woken",
+            )
+            .ok()
+            .flatten()
+            .unwrap_or(0) as i32
+        }));
+    }
     count(step("firing schedules", || {
         Spi::get_one::<i32>("SELECT supabase_ext.jobs_fire_due(1000)").ok().flatten().unwrap_or(0)
     }));
     loop {
+        // Runs per transaction: claimed and recorded by one statement each;
+        // a crash mid-batch runs them again (at-least-once).
         let n = count(step("running jobs", || {
-            Spi::get_one::<i32>("SELECT supabase_ext.jobs_run_queued(10)").ok().flatten().unwrap_or(0)
+            Spi::get_one_with_args::<i32>("SELECT supabase_ext.jobs_run_queued($1)", &[RUN_BATCH.into()])
+                .ok()
+                .flatten()
+                .unwrap_or(0)
         }));
         ran += n as u64;
-        if n < 10 || BackgroundWorker::sigterm_received() {
+        if n < RUN_BATCH || stopping() {
             break;
         }
     }
@@ -249,7 +298,9 @@ fn tick(db: u32) -> i64 {
         let n = items.len();
         // No transaction is open here: the claims are committed leases.
         let outcomes =
-            http::send_all(items, jobs_gucs::http_pool_size(), jobs_gucs::http_max_response_bytes());
+            http::send_all(items, jobs_gucs::http_pool_size(), jobs_gucs::http_max_response_bytes(), || {
+                stopping()
+            });
         let json = serde_json::to_value(outcomes).unwrap_or_default();
         count(step("recording deliveries", || {
             Spi::get_one_with_args::<i32>("SELECT supabase_ext.jobs_record_http($1)", &[JsonB(json).into()])
@@ -258,7 +309,7 @@ fn tick(db: u32) -> i64 {
                 .unwrap_or(0)
         }));
         delivered += n as u64;
-        if (n as i32) < batch || BackgroundWorker::sigterm_received() {
+        if (n as i32) < batch || stopping() {
             break;
         }
     }
@@ -287,32 +338,35 @@ fn tick(db: u32) -> i64 {
         });
     }
 
-    // When is there work next?
-    let next = step("planning", || {
-        Spi::get_one::<f64>(
+    // When is there work next? And are there handler jobs to wake when a
+    // webhook event commits?
+    let (next, handlers) = step("planning", || {
+        Spi::get_two::<f64, bool>(
             "SELECT extract(epoch FROM least(
                  (SELECT min(next_run_at) FROM supabase_ext.job_definitions WHERE NOT paused),
                  (SELECT min(next_attempt_at) FROM supabase_ext.http_requests WHERE status IN ('pending', 'sending')),
-                 (SELECT now() FROM supabase_ext.job_runs WHERE status = 'queued' LIMIT 1)) - now())::float8",
+                 (SELECT now() FROM supabase_ext.job_runs WHERE status = 'queued' LIMIT 1)) - clock_timestamp())::float8,
+                 EXISTS (SELECT 1 FROM supabase_ext.job_definitions WHERE kind = 'handler' AND NOT paused)",
         )
-        .ok()
-        .flatten()
+        .map(|(n, h)| (n, h.unwrap_or(false)))
+        .unwrap_or((None, false))
     })
-    .flatten();
+    .unwrap_or((None, false));
     shmem::with_slot(db, |s| {
+        s.handlers = handlers;
         s.last_tick = now_unix();
         s.runs += ran;
         s.deliveries += delivered;
         s.step_failures += failures.get();
     });
-    let longest = MAX_SLEEP_SECS.min(maint_gucs::maintenance_interval_secs() as i64);
+    let longest = MAX_SLEEP_SECS.min(maint_gucs::maintenance_interval_secs() as i64) * 1000;
     let sleep = match next {
-        Some(secs) => (secs.ceil() as i64).clamp(0, longest),
+        Some(secs) => ((secs * 1000.0).ceil() as i64).clamp(0, longest),
         None => longest,
     };
     // A step that keeps failing on due work must not become a busy loop.
     if failures.get() > 0 {
-        sleep.max(5.min(longest))
+        sleep.max(5000.min(longest))
     } else {
         sleep
     }
@@ -360,10 +414,13 @@ pub extern "C-unwind" fn supabase_ext_jobs_main(arg: pg_sys::Datum) {
             break;
         }
         let sleep = tick(db);
-        if BackgroundWorker::sigterm_received() {
+        if stopping() {
             break;
         }
-        if sleep > 0 && !BackgroundWorker::wait_latch(Some(Duration::from_secs(sleep as u64))) {
+        if sleep > 0 && !BackgroundWorker::wait_latch(Some(Duration::from_millis(sleep as u64))) {
+            break;
+        }
+        if stopping() {
             break;
         }
     }

@@ -371,6 +371,8 @@ fn receive(door: Door, endpoint: &str, body: &[u8], hdrs: &wh::Headers, stored: 
                     .unwrap_or_else(|e| spi_err(e));
             }
             shmem::count_webhook(endpoint, Outcome::Accepted, now_unix());
+            // Handler jobs of this database run when this commits.
+            crate::jobs::wake::request_events();
             return (id, false);
         }
         // ON CONFLICT waited for any concurrent inserter to commit, so the

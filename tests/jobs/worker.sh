@@ -60,6 +60,71 @@ check "an @every 1s job fires repeatedly" "t" "$(wait_for 10 "SELECT count(*) >=
 q -c "SELECT supabase_ext.job_pause('tick')" >/dev/null
 stop_receiver
 
+worker_pid() { q -c "SELECT substring(detail FROM 'pid (\d+)') FROM supabase_ext.status() WHERE name = 'jobs worker (this database)'"; }
+
+# An error in one job never stops the worker, nor the jobs after it (both
+# runs are claimed in one batch; the failing one rolls back alone).
+wpid=$(worker_pid)
+q -c "SELECT supabase_ext.job_schedule('bad', '@yearly', 'SELECT 1/0')" \
+  -c "SELECT supabase_ext.job_schedule('good', '@yearly', 'INSERT INTO ticks DEFAULT VALUES')" >/dev/null
+q -c "BEGIN" -c "SELECT supabase_ext.job_run_now('bad')" -c "SELECT supabase_ext.job_run_now('good')" -c "COMMIT" >/dev/null
+check "a failing job's run fails, with its error" "failed: division by zero (22012)" \
+  "$(wait_for 10 "SELECT status || ': ' || message FROM supabase_ext.job_runs WHERE job_name = 'bad' AND status <> 'queued'" "failed: division by zero (22012)")"
+check "the job queued after it still succeeds" "succeeded" \
+  "$(wait_for 10 "SELECT status FROM supabase_ext.job_runs WHERE job_name = 'good'" succeeded)"
+check "the worker survived the failing job" "$wpid" "$(worker_pid)"
+q -c "SELECT supabase_ext.job_unschedule('bad')" -c "SELECT supabase_ext.job_unschedule('good')" >/dev/null
+
+# A committed webhook event wakes the handler jobs of its endpoint: the
+# event becomes a shadow row without waiting for the job's schedule (@yearly).
+OPTS='{"signature_header": "x-ipai-signature", "timestamp_header": "x-ipai-timestamp", "id_header": "x-ipai-delivery"}'
+q -c "SELECT supabase_ext.webhook_endpoint_create('odoo', 'hmac', ARRAY['odoo-secret'], '$OPTS')" \
+  -c "CREATE TABLE partner_shadow (odoo_id int PRIMARY KEY, name text NOT NULL)" \
+  -c "CREATE FUNCTION odoo_to_shadow(e supabase_ext.webhook_events) RETURNS void LANGUAGE sql AS
+      \$\$ INSERT INTO public.partner_shadow VALUES ((e.payload->>'id')::int, e.payload->>'name') \$\$" \
+  -c "SELECT supabase_ext.job_schedule('odoo partners', '@yearly', 'public.odoo_to_shadow', '{\"kind\": \"handler\", \"endpoint\": \"odoo\"}')" >/dev/null
+sleep 2   # the worker notes at its next tick (woken by job_schedule) that handler jobs exist
+q -c "SELECT supabase_ext.webhook_receive('odoo', convert_to(b, 'UTF8'),
+        supabase_ext.webhook_sign('hmac', 'odoo-secret', convert_to(b, 'UTF8'), 'd-1', now(), '$OPTS')
+        || jsonb_build_object('x-ipai-delivery', 'd-1'))
+      FROM (VALUES ('{\"id\": 7, \"name\": \"Acme\"}')) AS v(b)" >/dev/null
+check "a committed webhook event wakes its handler job" "Acme" \
+  "$(wait_for 10 "SELECT name FROM partner_shadow WHERE odoo_id = 7" Acme)"
+check "the event is completed by one woken run" "completed 1" \
+  "$(wait_for 10 "SELECT (SELECT status FROM supabase_ext.webhook_events WHERE endpoint = 'odoo') || ' ' || (SELECT count(*) FROM supabase_ext.job_runs WHERE job_name = 'odoo partners')" "completed 1")"
+q -c "SELECT supabase_ext.job_unschedule('odoo partners')" -c "SELECT supabase_ext.webhook_endpoint_drop('odoo')" >/dev/null
+
+# SIGTERM (what a fast shutdown sends): the worker finishes the delivery in
+# flight, records it, returns the deliveries it claimed but had not started
+# to the queue (the attempt not counted), and exits. One sender thread, so a
+# claimed batch of 4 has 1 in flight and 3 waiting. The database is taken
+# off supabase_ext.databases first, so no new worker touches the deliveries
+# until the test has looked at them.
+qdb postgres -c "ALTER SYSTEM SET supabase_ext.http_pool_size = 1" \
+  -c "ALTER SYSTEM SET supabase_ext.databases = 'postgres'" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+> "$tmp/requests.jsonl"
+receiver "hang:3,200" 20
+wpid=$(worker_pid)
+ids=$(q -c "SELECT string_agg(supabase_ext.http_request('$URL/graceful-' || g, options => '{\"timeout\": 20000, \"signing_secret\": \"$SECRET\"}')::text, ',') FROM generate_series(1, 5) g")
+for _ in $(seq 1 50); do [ -s "$tmp/requests.jsonl" ] && break; sleep 0.1; done
+kill -TERM "$wpid"
+check "SIGTERM: the worker exits" "gone" \
+  "$(for _ in $(seq 1 75); do kill -0 "$wpid" 2>/dev/null || { echo gone; break; }; sleep 0.2; done)"
+check "SIGTERM: the delivery in flight is recorded; the 3 claimed but not started are back, uncounted" \
+  "pending 0 4|succeeded 1 1" \
+  "$(q -c "SELECT string_agg(s, '|' ORDER BY s) FROM (SELECT status || ' ' || attempts || ' ' || count(*) AS s FROM supabase_ext.http_requests WHERE id IN ($ids) GROUP BY status, attempts) x")"
+check "SIGTERM: only the delivery in flight was sent" "1" "$(grep -c graceful "$tmp/requests.jsonl" || true)"
+qdb postgres -c "ALTER SYSTEM SET supabase_ext.databases = 'postgres, $DB'" -c "SELECT pg_reload_conf()" >/dev/null
+check "a new worker starts after SIGTERM" "t" \
+  "$(wait_for 30 "SELECT coalesce(substring(detail FROM 'pid (\d+)')::int <> $wpid, false) FROM supabase_ext.status() WHERE name = 'jobs worker (this database)' AND value = 'running'" t)"
+check "it delivers all five, one attempt each" "succeeded 1 5" \
+  "$(wait_for 20 "SELECT string_agg(status || ' ' || attempts || ' ' || n, '|') FROM (SELECT status, attempts, count(*) AS n FROM supabase_ext.http_requests WHERE id IN ($ids) GROUP BY 1, 2) x" "succeeded 1 5")"
+check "the receiver saw each delivery once" "5 5" \
+  "$(python3 -c "import json; p=[json.loads(l)['path'] for l in open('$tmp/requests.jsonl') if 'graceful' in l]; print(len(p), len(set(p)))")"
+qdb postgres -c "ALTER SYSTEM RESET supabase_ext.http_pool_size" -c "SELECT pg_reload_conf()" >/dev/null
+stop_receiver
+
 # kill -9 the worker mid-delivery: the server restarts, the delivery is sent
 # again after its lease, with the same webhook-id.
 > "$tmp/requests.jsonl"
