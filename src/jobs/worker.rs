@@ -47,9 +47,77 @@ fn stopping() -> bool {
     STOPPING.load(std::sync::atomic::Ordering::SeqCst)
 }
 
+// --- SIGTERM during SQL.
+//
+// pgrx's SIGTERM handler only sets a flag the main loop reads between
+// steps. A long statement inside a step (a purge on a big table, a user's SQL
+// job) would then hold up `pg_ctl stop -m fast` and ignore
+// pg_terminate_backend() until it ends. While a step runs SQL, SIGTERM also
+// requests Postgres's own die: the statement is cancelled at its next
+// interrupt check, the transaction rolls back (leases and the outbox make
+// that safe) and the worker exits. Outside steps, and in steps that record
+// finished HTTP deliveries, it stays the graceful flag.
+
+/// Whether a SIGTERM now should end the current statement.
+static DIE_IN_STEP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// pgrx's handler, called first so its flag and latch still work.
+static PGRX_SIGTERM: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+extern "C" fn on_sigterm(signo: libc::c_int) {
+    let prev = PGRX_SIGTERM.load(std::sync::atomic::Ordering::SeqCst);
+    if prev != 0 && prev != libc::SIG_DFL && prev != libc::SIG_IGN {
+        // SAFETY: `prev` was read from sigaction() and is a handler of this type.
+        let f: extern "C" fn(libc::c_int) = unsafe { std::mem::transmute(prev) };
+        f(signo);
+    }
+    if DIE_IN_STEP.load(std::sync::atomic::Ordering::SeqCst) {
+        // SAFETY: what Postgres's own die() does; both are sig_atomic_t flags
+        // read by CHECK_FOR_INTERRUPTS in this process.
+        unsafe {
+            std::ptr::addr_of_mut!(pg_sys::ProcDiePending).write_volatile(1);
+            std::ptr::addr_of_mut!(pg_sys::InterruptPending).write_volatile(1);
+        }
+    }
+}
+
+/// Installs SIGTERM handling: pgrx's graceful flag, plus die during steps.
+fn attach_signal_handlers() {
+    BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGHUP | SignalWakeFlags::SIGTERM);
+    // SAFETY: plain sigaction calls on this process's own handler table.
+    unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGTERM, std::ptr::null(), &mut old) != 0 {
+            return;
+        }
+        PGRX_SIGTERM.store(old.sa_sigaction, std::sync::atomic::Ordering::SeqCst);
+        let mut new = old;
+        new.sa_sigaction = on_sigterm as extern "C" fn(libc::c_int) as usize;
+        new.sa_flags &= !libc::SA_SIGINFO;
+        libc::sigaction(libc::SIGTERM, &new, std::ptr::null_mut());
+    }
+}
+
 /// One transaction; an ERROR is logged and rolled back, never fatal: an
-/// error in one step never kills the worker.
+/// error in one step never kills the worker. A SIGTERM during it ends it
+/// (see above).
 fn step<R>(what: &str, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Option<R> {
+    step_with(what, true, f)
+}
+
+/// A step that SIGTERM lets finish: recording deliveries already sent, so
+/// a shutdown doesn't make receivers see them twice.
+fn step_to_completion<R>(what: &str, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Option<R> {
+    step_with(what, false, f)
+}
+
+fn step_with<R>(what: &str, die_on_sigterm: bool, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Option<R> {
+    DIE_IN_STEP.store(die_on_sigterm, std::sync::atomic::Ordering::SeqCst);
+    let r = step_inner(what, f);
+    DIE_IN_STEP.store(false, std::sync::atomic::Ordering::SeqCst);
+    r
+}
+
+fn step_inner<R>(what: &str, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Option<R> {
     // SAFETY: the standard transaction bracket of a background worker.
     unsafe {
         pg_sys::SetCurrentStatementStartTimestamp();
@@ -131,7 +199,7 @@ fn start_worker(db: u32) -> bool {
 #[pg_guard]
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn supabase_ext_launcher_main(_arg: pg_sys::Datum) {
-    BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGHUP | SignalWakeFlags::SIGTERM);
+    attach_signal_handlers();
     let home = maint_gucs::database();
     BackgroundWorker::connect_worker_to_spi(Some(&home), None);
     {
@@ -302,7 +370,7 @@ fn tick(db: u32) -> i64 {
                 stopping()
             });
         let json = serde_json::to_value(outcomes).unwrap_or_default();
-        count(step("recording deliveries", || {
+        count(step_to_completion("recording deliveries", || {
             Spi::get_one_with_args::<i32>("SELECT supabase_ext.jobs_record_http($1)", &[JsonB(json).into()])
                 .ok()
                 .flatten()
@@ -388,7 +456,7 @@ fn extension_installed() -> Option<bool> {
 #[pg_guard]
 #[unsafe(no_mangle)]
 pub extern "C-unwind" fn supabase_ext_jobs_main(arg: pg_sys::Datum) {
-    BackgroundWorker::attach_signal_handlers(SignalWakeFlags::SIGHUP | SignalWakeFlags::SIGTERM);
+    attach_signal_handlers();
     let db = arg.value() as u32;
     BackgroundWorker::connect_worker_to_spi_by_oid(Some(pg_sys::Oid::from(db)), None);
     let installed = extension_installed().unwrap_or(false);

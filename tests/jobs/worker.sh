@@ -123,6 +123,21 @@ check "it delivers all five, one attempt each" "succeeded 1 5" \
 check "the receiver saw each delivery once" "5 5" \
   "$(python3 -c "import json; p=[json.loads(l)['path'] for l in open('$tmp/requests.jsonl') if 'graceful' in l]; print(len(p), len(set(p)))")"
 qdb postgres -c "ALTER SYSTEM RESET supabase_ext.http_pool_size" -c "SELECT pg_reload_conf()" >/dev/null
+
+# A long statement inside a step doesn't make the worker deaf: SIGTERM
+# (pg_terminate_backend, or a fast shutdown) cancels it and the worker exits;
+# the launcher starts a new one.
+q -c "SELECT supabase_ext.job_schedule('sleeper', '@every 1s', 'SELECT pg_sleep(300)')" >/dev/null
+check "a SQL job is sleeping inside the worker" "t" \
+  "$(wait_for 20 "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'supabase_ext' AND wait_event = 'PgSleep' AND datname = current_database()" t)"
+spid=$(q -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'supabase_ext' AND wait_event = 'PgSleep' AND datname = current_database()")
+q -c "SELECT pg_terminate_backend($spid)" >/dev/null
+check "SIGTERM during a long statement: the worker exits at once" "gone" \
+  "$(for _ in $(seq 1 50); do kill -0 "$spid" 2>/dev/null || { echo gone; break; }; sleep 0.2; done)"
+q -c "SELECT supabase_ext.job_unschedule('sleeper')" >/dev/null
+check "a new worker starts after it" "t" \
+  "$(wait_for 30 "SELECT coalesce(substring(detail FROM 'pid (\d+)')::int <> $spid, false) FROM supabase_ext.status() WHERE name = 'jobs worker (this database)' AND value = 'running'" t)"
+
 stop_receiver
 
 # kill -9 the worker mid-delivery: the server restarts, the delivery is sent
