@@ -49,7 +49,7 @@ DECLARE
     caller   name := supabase_ext.search_caller();
     allowed  text[] := ARRAY['key_column', 'embedding_column', 'tsvector_column', 'text_column', 'text_config',
                              'trigram_column', 'tenant_column', 'schema', 'distance', 'rrf_k', 'candidates',
-                             'semantic_weight', 'lexical_weight', 'trigram_weight', 'bm25_k1', 'bm25_b', 'replace'];
+                             'semantic_weight', 'lexical_weight', 'trigram_weight', 'bm25_k1', 'bm25_b', 'fusion', 'replace'];
     reserved text[] := ARRAY['score', 'semantic_rank', 'semantic_score', 'lexical_rank', 'lexical_score',
                              'trigram_rank', 'trigram_score'];
     bad      text;
@@ -64,7 +64,7 @@ DECLARE
     v_tri name; v_ts name;           -- trigram column, pg_trgm's schema
     v_ten name; v_ten_type text;
     v_distance text; v_index_distance text; v_op text; v_sim text;
-    v_rrf_k float8; v_cand int; v_ws float8; v_wl float8; v_wt float8; v_k1 float8; v_b float8;
+    v_rrf_k float8; v_cand int; v_fusion text; v_ws float8; v_wl float8; v_wt float8; v_k1 float8; v_b float8;
     v_pre text; v_tt text;
     v_ten_new text; v_ten_old text; v_ten_b text;
     v_doc_new text; v_doc_old text;
@@ -89,7 +89,7 @@ BEGIN
     SELECT string_agg(quote_literal(e.key), ', ' ORDER BY e.key) INTO bad
       FROM jsonb_each(o) e
      WHERE (e.key IN ('key_column', 'embedding_column', 'tsvector_column', 'text_column', 'text_config',
-                      'trigram_column', 'tenant_column', 'schema', 'distance') AND jsonb_typeof(e.value) <> 'string')
+                      'trigram_column', 'tenant_column', 'schema', 'distance', 'fusion') AND jsonb_typeof(e.value) <> 'string')
         OR (e.key IN ('rrf_k', 'candidates', 'semantic_weight', 'lexical_weight', 'trigram_weight', 'bm25_k1', 'bm25_b')
             AND jsonb_typeof(e.value) <> 'number')
         OR (e.key = 'replace' AND jsonb_typeof(e.value) <> 'boolean');
@@ -243,8 +243,13 @@ BEGIN
     v_ws    := coalesce((o->>'semantic_weight')::float8, 1);
     v_wl    := coalesce((o->>'lexical_weight')::float8, 1);
     v_wt    := coalesce((o->>'trigram_weight')::float8, 0.5);
-    v_k1    := coalesce((o->>'bm25_k1')::float8, 1.2);
-    v_b     := coalesce((o->>'bm25_b')::float8, 0.75);
+    v_k1    := coalesce((o->>'bm25_k1')::float8, 0.9);
+    v_b     := coalesce((o->>'bm25_b')::float8, 0.4);
+    v_fusion := coalesce(o->>'fusion', 'convex');
+    IF v_fusion NOT IN ('convex', 'rrf') THEN
+        RAISE EXCEPTION 'search_register: unknown fusion %', quote_literal(v_fusion)
+            USING ERRCODE = '22023', HINT = 'Use convex (normalised score fusion) or rrf (reciprocal rank fusion).';
+    END IF;
     IF v_rrf_k < 0 OR v_cand < 1 OR v_cand > 10000 OR v_ws < 0 OR v_wl < 0 OR v_wt < 0
        OR v_k1 < 0 OR v_k1 > 100 OR v_b < 0 OR v_b > 1 THEN
         RAISE EXCEPTION 'search_register: numeric option out of range'
@@ -438,8 +443,8 @@ $t$;
     -- caller's claims. The generated function then joins the keys to the
     -- table under the caller's RLS.
     v_sql := $t$
-CREATE FUNCTION {PRE}_lexical(query_text text, tenant {TT}, n integer, k1 float8, b float8)
-RETURNS TABLE (k {KT}, score float8)
+CREATE FUNCTION {PRE}_lexical(query_text text, tenant {TT}, n integer, k1 float8, b float8, also {KT}[] DEFAULT '{}')
+RETURNS TABLE (k {KT}, score float8, top boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
 DECLARE
     who name := supabase_ext.search_caller();
@@ -473,9 +478,19 @@ BEGIN
           CROSS JOIN LATERAL (SELECT sum(x.df)::float8 AS df FROM {PRE}_terms x WHERE x.t = tenant AND x.term = q.term) d
          WHERE d.df > 0 AND st.docs > 0
     )
-    SELECT p.k, sum(w.idf * p.tf * (k1 + 1) / (p.tf + k1 * (1 - b + b * p.len / st.avgdl)))::float8
-      FROM w JOIN {PRE}_postings p ON p.t = tenant AND p.term = w.term CROSS JOIN st
-     GROUP BY p.k ORDER BY 2 DESC, 1 LIMIT n;
+    , best AS (
+        SELECT p.k, sum(w.idf * p.tf * (k1 + 1) / (p.tf + k1 * (1 - b + b * p.len / st.avgdl)))::float8 AS s
+          FROM w JOIN {PRE}_postings p ON p.t = tenant AND p.term = w.term CROSS JOIN st
+         GROUP BY p.k ORDER BY 2 DESC, 1 LIMIT n
+    ), more AS (
+        -- BM25 of the other branches' candidates, for score fusion
+        SELECT p.k, sum(w.idf * p.tf * (k1 + 1) / (p.tf + k1 * (1 - b + b * p.len / st.avgdl)))::float8 AS s
+          FROM w JOIN {PRE}_postings p ON p.t = tenant AND p.term = w.term AND p.k = ANY (also) CROSS JOIN st
+         GROUP BY p.k
+    )
+    SELECT best.k, best.s, true FROM best
+    UNION ALL
+    SELECT more.k, more.s, false FROM more WHERE NOT EXISTS (SELECT 1 FROM best WHERE best.k = more.k);
 END $body$;
 $t$;
     v_sql := replace(replace(replace(replace(replace(replace(replace(replace(v_sql,
@@ -521,8 +536,8 @@ $t$;
            || format(', rrf_k double precision DEFAULT %s, semantic_weight double precision DEFAULT %s, '
                      'lexical_weight double precision DEFAULT %s', v_rrf_k, v_ws, v_wl)
            || CASE WHEN v_tri IS NOT NULL THEN format(', trigram_weight double precision DEFAULT %s', v_wt) ELSE '' END
-           || format(', candidates integer DEFAULT %s, bm25_k1 double precision DEFAULT %s, bm25_b double precision DEFAULT %s',
-                     v_cand, v_k1, v_b);
+           || format(', candidates integer DEFAULT %s, bm25_k1 double precision DEFAULT %s, bm25_b double precision DEFAULT %s, '
+                     'fusion text DEFAULT %L', v_cand, v_k1, v_b, v_fusion);
     v_cols := format('%I %s, score double precision, semantic_rank integer, semantic_score double precision, '
                      'lexical_rank integer, lexical_score double precision', v_key, v_key_type)
            || CASE WHEN v_tri IS NOT NULL THEN ', trigram_rank integer, trigram_score double precision' ELSE '' END;
@@ -543,7 +558,11 @@ DECLARE
     _sx_k1  float8 := bm25_k1;
     _sx_b   float8 := bm25_b;
     _sx_mc  integer := match_count;
+    _sx_fusion text := fusion;
 BEGIN
+    IF _sx_fusion IS NULL OR _sx_fusion NOT IN ('convex', 'rrf') THEN
+        RAISE EXCEPTION 'fusion must be convex or rrf' USING ERRCODE = '22023';
+    END IF;
     IF _sx_mc IS NULL OR _sx_mc < 0 OR _sx_mc > 10000 THEN
         RAISE EXCEPTION 'match_count must be between 0 and 10000' USING ERRCODE = '22023';
     END IF;
@@ -581,24 +600,48 @@ BEGIN
                  ORDER BY b.{EMB} OPERATOR({VS}.{OP}) _sx_q LIMIT _sx_n) c
          CROSS JOIN LATERAL (SELECT ({SIM})::float8 AS s) x
          WHERE _sx_thr IS NULL OR x.s >= _sx_thr
-    ), lex AS MATERIALIZED (
-        SELECT l.k, l.score AS s, row_number() OVER (ORDER BY l.score DESC, l.k)::integer AS r
-          FROM supabase_ext.search_{ID}_lexical(_sx_txt, _sx_t, _sx_n, _sx_k1, _sx_b) l
-         WHERE _sx_txt IS NOT NULL AND _sx_wl > 0
-           AND EXISTS (SELECT 1 FROM {TBL} b WHERE b.{KEY} = l.k {TEN_B})
     ), tri AS MATERIALIZED (
         {TRI}
-    ), u AS (
-        SELECT sem.k, 1 AS br, sem.r, sem.s FROM sem
-        UNION ALL SELECT lex.k, 2, lex.r, lex.s FROM lex
-        UNION ALL SELECT tri.k, 3, tri.r, tri.s FROM tri
+    ), lex AS MATERIALIZED (
+        SELECT l.k, l.score AS s, l.top
+          FROM supabase_ext.search_{ID}_lexical(_sx_txt, _sx_t, _sx_n, _sx_k1, _sx_b,
+                   ARRAY(SELECT sem.k FROM sem UNION SELECT tri.k FROM tri)) l
+         WHERE _sx_txt IS NOT NULL AND _sx_wl > 0
+    ), cand AS (
+        SELECT sem.k FROM sem UNION SELECT lex.k FROM lex WHERE lex.top UNION SELECT tri.k FROM tri
+    ), f AS MATERIALIZED (
+        -- Every candidate the caller may see (the join goes through RLS),
+        -- with every active branch's score, also where it was not that
+        -- branch's candidate: BM25 is 0 without a query term.
+        SELECT b.{KEY} AS k, sem.r AS sr,
+               CASE WHEN _sx_q IS NOT NULL AND _sx_ws > 0 THEN coalesce(sem.s,
+                   (SELECT ({SIM})::float8 FROM (SELECT (b.{EMB} OPERATOR({VS}.{OP}) _sx_q)::float8 AS d) c)) END AS ss,
+               lex.top, lex.s AS ls0,
+               CASE WHEN _sx_txt IS NOT NULL AND _sx_wl > 0 THEN coalesce(lex.s, 0) END AS ls,
+               tri.r AS tr, {TRI_ALL} AS ts
+          FROM cand JOIN {TBL} b ON b.{KEY} = cand.k {TEN_B}
+          LEFT JOIN sem ON sem.k = cand.k LEFT JOIN lex ON lex.k = cand.k LEFT JOIN tri ON tri.k = cand.k
+    ), g AS (
+        SELECT f.k, f.sr, f.ss, f.ls, f.tr, f.ts,
+               (CASE WHEN f.top THEN row_number() OVER (PARTITION BY f.top ORDER BY f.ls0 DESC, f.k) END)::integer AS lr,
+               min(f.ss) OVER () AS smin, max(f.ss) OVER () AS smax,
+               min(f.ls) OVER () AS lmin, max(f.ls) OVER () AS lmax,
+               min(f.ts) OVER () AS tmin, max(f.ts) OVER () AS tmax
+          FROM f
     )
-    SELECT u.k,
-           sum(CASE u.br WHEN 1 THEN _sx_ws WHEN 2 THEN _sx_wl ELSE _sx_wt END / (_sx_k + u.r))::float8,
-           min(u.r) FILTER (WHERE u.br = 1), min(u.s) FILTER (WHERE u.br = 1),
-           min(u.r) FILTER (WHERE u.br = 2), min(u.s) FILTER (WHERE u.br = 2)
-           {TRICOLS}
-      FROM u GROUP BY u.k ORDER BY 2 DESC, 1 LIMIT _sx_mc;
+    SELECT g.k,
+           (CASE WHEN _sx_fusion = 'rrf' THEN
+                coalesce(_sx_ws / (_sx_k + g.sr), 0) + coalesce(_sx_wl / (_sx_k + g.lr), 0) + coalesce(_sx_wt / (_sx_k + g.tr), 0)
+            ELSE
+                -- min-max normalised over the candidates, weighted mean
+                (coalesce(_sx_ws * (g.ss - g.smin) / nullif(g.smax - g.smin, 0), 0)
+                 + coalesce(_sx_wl * (g.ls - g.lmin) / nullif(g.lmax - g.lmin, 0), 0)
+                 + coalesce(_sx_wt * (g.ts - g.tmin) / nullif(g.tmax - g.tmin, 0), 0))
+                / nullif(CASE WHEN _sx_q IS NOT NULL THEN _sx_ws ELSE 0 END
+                         + CASE WHEN _sx_txt IS NOT NULL THEN _sx_wl + _sx_wt ELSE 0 END, 0)
+            END)::float8,
+           g.sr, g.ss, g.lr, g.ls {TRICOLS}
+      FROM g ORDER BY 2 DESC, 1 LIMIT _sx_mc;
 END $body$;
 $t$;
     v_sql := replace(v_sql, '{TENANT}', CASE WHEN v_ten IS NULL THEN '_sx_t := 0;' ELSE $t$
@@ -617,7 +660,9 @@ $t$;
                  WHERE _sx_txt IS NOT NULL AND _sx_wt > 0 AND b.{TRICOL} OPERATOR({TS}.%) _sx_txt {TEN_B}
                  ORDER BY 2 DESC, 1 LIMIT _sx_n) c$t$ END);
     v_sql := replace(v_sql, '{TRICOLS}', CASE WHEN v_tri IS NULL THEN '' ELSE
-        ', min(u.r) FILTER (WHERE u.br = 3), min(u.s) FILTER (WHERE u.br = 3)' END);
+        ', g.tr, g.ts' END);
+    v_sql := replace(v_sql, '{TRI_ALL}', CASE WHEN v_tri IS NULL THEN 'NULL::float8' ELSE
+        'CASE WHEN _sx_txt IS NOT NULL AND _sx_wt > 0 THEN {TS}.similarity(b.{TRICOL}, _sx_txt)::float8 END' END);
     v_sql := replace(v_sql, '{WT}', CASE WHEN v_tri IS NULL THEN '0' ELSE 'trigram_weight' END);
     v_sql := replace(v_sql, '{TEN_B}', CASE WHEN v_ten IS NULL THEN '' ELSE 'AND b.' || quote_ident(v_ten) || ' = _sx_t' END);
     v_sql := replace(replace(replace(replace(replace(replace(replace(replace(v_sql,
@@ -629,7 +674,7 @@ $t$;
         '{ID}', v_id::text), '{TS}', coalesce(quote_ident(v_ts), ''));
     v_sql := replace(v_sql, '{TRICOL}', coalesce(quote_ident(v_tri), ''));
     EXECUTE v_sql;
-    v_fn := to_regprocedure(format('%I.%I(%I.vector, text, double precision, integer%s, double precision, double precision, double precision%s, integer, double precision, double precision)',
+    v_fn := to_regprocedure(format('%I.%I(%I.vector, text, double precision, integer%s, double precision, double precision, double precision%s, integer, double precision, double precision, text)',
         v_schema, name, v_vs, CASE WHEN v_ten IS NOT NULL THEN ', ' || v_ten_type ELSE '' END,
         CASE WHEN v_tri IS NOT NULL THEN ', double precision' ELSE '' END));
     EXECUTE format('ALTER FUNCTION %s OWNER TO %I', v_fn, (SELECT r.rolname FROM pg_roles r WHERE r.oid = rel.relowner));
