@@ -634,9 +634,10 @@ BEGIN
                 coalesce(_sx_ws / (_sx_k + g.sr), 0) + coalesce(_sx_wl / (_sx_k + g.lr), 0) + coalesce(_sx_wt / (_sx_k + g.tr), 0)
             ELSE
                 -- min-max normalised over the candidates, weighted mean
-                (coalesce(_sx_ws * (g.ss - g.smin) / nullif(g.smax - g.smin, 0), 0)
-                 + coalesce(_sx_wl * (g.ls - g.lmin) / nullif(g.lmax - g.lmin, 0), 0)
-                 + coalesce(_sx_wt * (g.ts - g.tmin) / nullif(g.tmax - g.tmin, 0), 0))
+                -- (a branch whose candidates all score the same gives each 1)
+                (coalesce(_sx_ws * coalesce((g.ss - g.smin) / nullif(g.smax - g.smin, 0), g.ss * 0 + 1), 0)
+                 + coalesce(_sx_wl * coalesce((g.ls - g.lmin) / nullif(g.lmax - g.lmin, 0), g.ls * 0 + 1), 0)
+                 + coalesce(_sx_wt * coalesce((g.ts - g.tmin) / nullif(g.tmax - g.tmin, 0), g.ts * 0 + 1), 0))
                 / nullif(CASE WHEN _sx_q IS NOT NULL THEN _sx_ws ELSE 0 END
                          + CASE WHEN _sx_txt IS NOT NULL THEN _sx_wl + _sx_wt ELSE 0 END, 0)
             END)::float8,
