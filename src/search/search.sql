@@ -649,6 +649,10 @@ $t$;
     -- The tenant: the argument, else the JWT claims' tenant. Checked again
     -- (against the claims, when RLS applies) by the lexical stage.
     _sx_t := coalesce(tenant, (supabase_ext.tenant_id())::text::{TT});
+    IF tenant IS NOT NULL AND cardinality(supabase_ext.tenant_ids()) > 0
+       AND NOT (tenant::text = ANY (supabase_ext.tenant_ids()::text[])) THEN
+        RAISE EXCEPTION 'hybrid search: tenant is not one of the caller''s tenants' USING ERRCODE = '42501';
+    END IF;
     IF _sx_t IS NULL THEN
         RAISE EXCEPTION 'hybrid search over {TBLN} needs a tenant'
             USING ERRCODE = '42501', HINT = 'Pass tenant => ..., or call with JWT claims that name a tenant.';
