@@ -449,7 +449,16 @@ CREATE FUNCTION {PRE}_lexical(query_text text, tenant {TT}, n integer, k1 float8
 RETURNS TABLE (k {KT}, score float8, top boolean)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
 DECLARE
-    who name := supabase_ext.search_caller();
+    who   name := supabase_ext.search_caller();
+    docs  float8;
+    avgdl float8;
+    terms text[];
+    idfs  float8[];
+    m     integer;
+    p     integer := 0;
+    bound float8;
+    theta float8;
+    cand  {KT}[] := '{}';
 BEGIN
     IF NOT (has_column_privilege(who, {TBL}, {KEYL}, 'SELECT') AND has_column_privilege(who, {TBL}, {SRCL}, 'SELECT')) THEN
         RAISE EXCEPTION 'permission denied for the search index of %', {TBL}::regclass USING ERRCODE = '42501';
@@ -468,27 +477,57 @@ BEGIN
         RAISE EXCEPTION 'hybrid search: invalid lexical parameters' USING ERRCODE = '22023',
             HINT = 'candidates >= 1, bm25_k1 >= 0, 0 <= bm25_b <= 1.';
     END IF;
+    SELECT sum(x.n)::float8, sum(x.total_len)::float8 / nullif(sum(x.n), 0)::float8 INTO docs, avgdl
+      FROM {PRE}_stats x WHERE x.t = tenant;
+    IF docs IS NULL OR docs <= 0 THEN
+        RETURN;
+    END IF;
+    -- Query terms with their IDF, rarest first.
+    SELECT array_agg(w.term ORDER BY w.idf DESC, w.term), array_agg(w.idf ORDER BY w.idf DESC, w.term)
+      INTO terms, idfs
+      FROM (SELECT q.term, ln(1 + (docs - d.df + 0.5) / (d.df + 0.5)) AS idf
+              FROM (SELECT DISTINCT u.lexeme COLLATE "C" AS term
+                      FROM unnest(to_tsvector({CFG}::regconfig, coalesce(query_text, ''))) u) q
+             CROSS JOIN LATERAL (SELECT sum(x.df)::float8 AS df FROM {PRE}_terms x
+                                  WHERE x.t = tenant AND x.term = q.term) d
+             WHERE d.df > 0) w;
+    m := coalesce(cardinality(terms), 0);
+    IF m = 0 THEN
+        RETURN;
+    END IF;
+    -- MaxScore, term at a time: a term adds at most idf * (k1 + 1) to any
+    -- document. Collect the documents of the rarest terms first; once the
+    -- n-th best complete score among them beats the sum of the remaining
+    -- terms' bounds, no document containing only remaining terms can enter
+    -- the top n, so their postings are never scanned (only probed for the
+    -- collected documents). Exact: the result equals scoring every posting.
+    LOOP
+        p := p + 1;
+        cand := cand || ARRAY(SELECT x.k FROM {PRE}_postings x WHERE x.t = tenant AND x.term = terms[p]);
+        EXIT WHEN p = m;
+        bound := (SELECT sum(i) FROM unnest(idfs[p + 1:m]) i) * (k1 + 1);
+        IF cardinality(cand) >= n THEN
+            SELECT sc.s INTO theta FROM (
+                SELECT sum(w.idf * x.tf * (k1 + 1) / (x.tf + k1 * (1 - b + b * x.len / avgdl))) AS s
+                  FROM unnest(terms, idfs) w(term, idf)
+                  JOIN {PRE}_postings x ON x.t = tenant AND x.term = w.term AND x.k = ANY (cand)
+                 GROUP BY x.k) sc
+             ORDER BY sc.s DESC LIMIT 1 OFFSET n - 1;
+            EXIT WHEN theta > bound;
+        END IF;
+    END LOOP;
     RETURN QUERY
-    WITH q AS (
-        SELECT DISTINCT u.lexeme COLLATE "C" AS term FROM unnest(to_tsvector({CFG}::regconfig, coalesce(query_text, ''))) u
-    ), st AS (
-        SELECT sum(x.n)::float8 AS docs, sum(x.total_len)::float8 / nullif(sum(x.n), 0)::float8 AS avgdl
-          FROM {PRE}_stats x WHERE x.t = tenant
-    ), w AS (
-        SELECT q.term, ln(1 + (st.docs - d.df + 0.5) / (d.df + 0.5)) AS idf
-          FROM q CROSS JOIN st
-          CROSS JOIN LATERAL (SELECT sum(x.df)::float8 AS df FROM {PRE}_terms x WHERE x.t = tenant AND x.term = q.term) d
-         WHERE d.df > 0 AND st.docs > 0
-    )
-    , best AS (
-        SELECT p.k, sum(w.idf * p.tf * (k1 + 1) / (p.tf + k1 * (1 - b + b * p.len / st.avgdl)))::float8 AS s
-          FROM w JOIN {PRE}_postings p ON p.t = tenant AND p.term = w.term CROSS JOIN st
-         GROUP BY p.k ORDER BY 2 DESC, 1 LIMIT n
+    WITH best AS (
+        SELECT x.k, sum(w.idf * x.tf * (k1 + 1) / (x.tf + k1 * (1 - b + b * x.len / avgdl)))::float8 AS s
+          FROM unnest(terms, idfs) w(term, idf)
+          JOIN {PRE}_postings x ON x.t = tenant AND x.term = w.term AND x.k = ANY (cand)
+         GROUP BY x.k ORDER BY 2 DESC, 1 LIMIT n
     ), more AS (
         -- BM25 of the other branches' candidates, for score fusion
-        SELECT p.k, sum(w.idf * p.tf * (k1 + 1) / (p.tf + k1 * (1 - b + b * p.len / st.avgdl)))::float8 AS s
-          FROM w JOIN {PRE}_postings p ON p.t = tenant AND p.term = w.term AND p.k = ANY (also) CROSS JOIN st
-         GROUP BY p.k
+        SELECT x.k, sum(w.idf * x.tf * (k1 + 1) / (x.tf + k1 * (1 - b + b * x.len / avgdl)))::float8 AS s
+          FROM unnest(terms, idfs) w(term, idf)
+          JOIN {PRE}_postings x ON x.t = tenant AND x.term = w.term AND x.k = ANY (also)
+         GROUP BY x.k
     )
     SELECT best.k, best.s, true FROM best
     UNION ALL
