@@ -671,19 +671,21 @@ BEGIN
         SELECT f.k, f.sr, f.ss, f.ls, f.tr, f.ts,
                (CASE WHEN f.top THEN row_number() OVER (PARTITION BY f.top ORDER BY f.ls0 DESC, f.k) END)::integer AS lr,
                min(f.ss) OVER () AS smin, max(f.ss) OVER () AS smax,
-               min(f.ls) OVER () AS lmin, max(f.ls) OVER () AS lmax,
-               min(f.ts) OVER () AS tmin, max(f.ts) OVER () AS tmax
+               min(f.ls) OVER () AS lmin, max(f.ls) OVER () AS lmax
           FROM f
     )
     SELECT g.k,
            (CASE WHEN _sx_fusion = 'rrf' THEN
                 coalesce(_sx_ws / (_sx_k + g.sr), 0) + coalesce(_sx_wl / (_sx_k + g.lr), 0) + coalesce(_sx_wt / (_sx_k + g.tr), 0)
             ELSE
-                -- min-max normalised over the candidates, weighted mean
-                -- (a branch whose candidates all score the same gives each 1)
+                -- semantic and BM25 min-max normalised over the candidates (a
+                -- branch whose candidates all score the same gives each 1),
+                -- weighted mean
                 (coalesce(_sx_ws * coalesce((g.ss - g.smin) / nullif(g.smax - g.smin, 0), g.ss * 0 + 1), 0)
                  + coalesce(_sx_wl * coalesce((g.ls - g.lmin) / nullif(g.lmax - g.lmin, 0), g.ls * 0 + 1), 0)
-                 + coalesce(_sx_wt * coalesce((g.ts - g.tmin) / nullif(g.tmax - g.tmin, 0), g.ts * 0 + 1), 0))
+                 -- trigram similarity is already in [0, 1]; stretching it would
+                 -- turn the noise of long questions into a signal
+                 + coalesce(_sx_wt * g.ts, 0))
                 / nullif(CASE WHEN _sx_q IS NOT NULL THEN _sx_ws ELSE 0 END
                          + CASE WHEN _sx_txt IS NOT NULL THEN _sx_wl + _sx_wt ELSE 0 END, 0)
             END)::float8,
