@@ -145,6 +145,43 @@ SELECT supabase_ext.search_register('half_search', 'rag.half', '{"embedding_colu
 SELECT id, semantic_rank, semantic_score, lexical_rank FROM rag.half_search('[1,0]', 'gamma');
 SELECT distance FROM supabase_ext.search_registrations WHERE name = 'half_search';
 
+-- The lexical stage's top-k (MaxScore, docs/search.md) is exact: on a
+-- skewed synthetic corpus, for 30 queries of 1 to 4 terms, its top 20
+-- equals BM25 computed from scratch over every row, score for score.
+CREATE TABLE rag.zipf (id int PRIMARY KEY, body text, emb vector(2));
+INSERT INTO rag.zipf
+SELECT g, (SELECT string_agg('w' || floor(120 * power(((g * 7919 + i * 104729) % 1009) / 1009.0, 3))::int, ' ')
+             FROM generate_series(1, 3 + g % 11) i), '[1,0]'
+  FROM generate_series(1, 2000) g;
+SELECT supabase_ext.search_register('zipf_search', 'rag.zipf',
+    '{"embedding_column": "emb", "text_column": "body", "text_config": "simple"}') IS NOT NULL AS registered;
+CREATE TEMP TABLE zq AS
+SELECT q, (SELECT string_agg('w' || ((q * 31 + j * 17) % 60), ' ') FROM generate_series(1, 1 + q % 4) j) AS text
+  FROM generate_series(1, 30) q;
+WITH doc AS (
+    SELECT z.id, u.lexeme AS term, array_length(u.positions, 1) AS tf, sum(array_length(u.positions, 1)) OVER (PARTITION BY z.id) AS len
+      FROM rag.zipf z, unnest(to_tsvector('simple', z.body)) u
+), corpus AS (
+    SELECT count(DISTINCT id)::float8 AS n, (SELECT sum(tf) FROM doc)::float8 / count(DISTINCT id) AS avgdl FROM doc
+), df AS (SELECT term, count(*)::float8 AS df FROM doc GROUP BY term
+), exhaustive AS (
+    SELECT zq.q, doc.id, sum(ln(1 + (c.n - df.df + 0.5) / (df.df + 0.5)) * doc.tf * 1.9
+                              / (doc.tf + 0.9 * (1 - 0.4 + 0.4 * doc.len / c.avgdl))) AS bm25
+      FROM zq CROSS JOIN corpus c
+      JOIN doc ON doc.term IN (SELECT DISTINCT x FROM unnest(string_to_array(zq.text, ' ')) x)
+      JOIN df USING (term)
+     GROUP BY zq.q, doc.id
+), want AS (
+    SELECT q, row_number() OVER (PARTITION BY q ORDER BY bm25 DESC, id) AS r, round(bm25::numeric, 9) AS s FROM exhaustive
+), got AS (
+    SELECT zq.q, row_number() OVER (PARTITION BY zq.q ORDER BY s.lexical_score DESC, s.id) AS r, round(s.lexical_score::numeric, 9) AS s
+      FROM zq CROSS JOIN LATERAL rag.zipf_search(NULL, zq.text, match_count => 20, candidates => 20) s
+)
+SELECT count(*) AS ranks_compared, count(*) FILTER (WHERE want.s IS DISTINCT FROM got.s) AS differ
+  FROM want JOIN got USING (q, r) WHERE want.r <= 20;
+SELECT sum(least(c, 20)) AS expected_ranks FROM (SELECT count(DISTINCT z.id) AS c FROM zq, rag.zipf z
+   WHERE to_tsvector('simple', z.body) @@ replace(zq.text, ' ', ' | ')::tsquery GROUP BY zq.q) x;
+
 -- Errors.
 SELECT * FROM rag.hybrid_search('[1,0]', 'fox');                                    -- dimensions
 SELECT * FROM rag.hybrid_search('[1,0,0]', 'fox', match_count := -1);
