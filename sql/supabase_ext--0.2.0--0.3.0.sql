@@ -631,8 +631,12 @@ BEGIN
         -- enough HNSW candidates for N rows, and iterative scans so the
         -- tenant filter and RLS do not starve the branch.
         PERFORM set_config('hnsw.ef_search', least(greatest(_sx_n, 40), 1000)::text, true);
-        PERFORM set_config('hnsw.iterative_scan', 'relaxed_order', true);
-        PERFORM set_config('ivfflat.iterative_scan', 'relaxed_order', true);
+        -- (pgvector before 0.8 has no iterative scans; its library is
+        -- loaded by now, so an undefined setting means an older pgvector)
+        IF current_setting('hnsw.iterative_scan', true) IS NOT NULL THEN
+            PERFORM set_config('hnsw.iterative_scan', 'relaxed_order', true);
+            PERFORM set_config('ivfflat.iterative_scan', 'relaxed_order', true);
+        END IF;
     END IF;
     IF _sx_mc = 0 THEN
         RETURN;
