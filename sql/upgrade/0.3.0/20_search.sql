@@ -262,7 +262,7 @@ BEGIN
     IF to_regnamespace(quote_ident(v_schema)) IS NULL THEN
         RAISE EXCEPTION 'search_register: schema % does not exist', quote_ident(v_schema) USING ERRCODE = '3F000';
     END IF;
-    IF NOT has_schema_privilege(caller, quote_ident(v_schema), 'CREATE') THEN
+    IF NOT has_schema_privilege(caller, to_regnamespace(quote_ident(v_schema))::oid, 'CREATE') THEN
         RAISE EXCEPTION 'search_register: permission denied to create functions in schema %', quote_ident(v_schema)
             USING ERRCODE = '42501';
     END IF;
@@ -313,8 +313,6 @@ BEGIN
         v_doc_new := format('coalesce(n.%I, %L::tsvector)', v_doc, '');
         v_doc_old := format('coalesce(o.%I, %L::tsvector)', v_doc, '');
     END IF;
-    -- {ADD}: index the rows of {SRC} (alias n); {DEL}: unindex the rows of
-    -- old_rows (alias o) that are in {OLDSET}.
     v_sql := $t$
 CREATE FUNCTION {PRE}_sync() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$

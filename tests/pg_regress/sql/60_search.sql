@@ -182,6 +182,20 @@ SELECT count(*) AS ranks_compared, count(*) FILTER (WHERE want.s IS DISTINCT FRO
 SELECT sum(least(c, 20)) AS expected_ranks FROM (SELECT count(DISTINCT z.id) AS c FROM zq, rag.zipf z
    WHERE to_tsvector('simple', z.body) @@ replace(zq.text, ' ', ' | ')::tsquery GROUP BY zq.q) x;
 
+-- Identifiers that need quoting everywhere (schema, table, columns with
+-- spaces, quotes and %, a key with a quote, a function name with $).
+CREATE SCHEMA "Odd Schema";
+CREATE TABLE "Odd Schema"."Weird ""Docs""" ("Key Col" text PRIMARY KEY, "Body Text" text, "Emb%s" vector(2), "Tenant" int);
+INSERT INTO "Odd Schema"."Weird ""Docs""" VALUES ('k''1', 'hello world', '[1,0]', 1), ('k2', 'world peace', '[0,1]', 1),
+    ('k3', 'other tenant world', '[1,0]', 2);
+SELECT supabase_ext.search_register('Find$It', '"Odd Schema"."Weird ""Docs"""',
+    '{"embedding_column": "Emb%s", "text_column": "Body Text", "tenant_column": "Tenant", "key_column": "Key Col"}');
+SELECT "Key Col", semantic_rank, lexical_rank FROM "Odd Schema"."Find$It"('[1,0]', 'world', tenant := 1);
+UPDATE "Odd Schema"."Weird ""Docs""" SET "Body Text" = 'goodbye' WHERE "Key Col" = 'k''1';
+SELECT "Key Col", lexical_rank FROM "Odd Schema"."Find$It"(NULL, 'goodbye hello', tenant := 1);
+SELECT * FROM "Odd Schema"."Find$It"('[1,0,0]', 'world', tenant := 1);
+SELECT supabase_ext.search_unregister('Find$It');
+
 -- Errors.
 SELECT * FROM rag.hybrid_search('[1,0]', 'fox');                                    -- dimensions
 SELECT * FROM rag.hybrid_search('[1,0,0]', 'fox', match_count := -1);
