@@ -329,6 +329,12 @@ BEGIN
     -- Each statement names only the transition tables of its event
     -- (plpgsql plans a statement the first time it runs).
     IF TG_OP = 'DELETE' THEN
+        -- This backend's counter rows of the tenants written, first and in
+        -- tenant order: two writers sharing a shard queue here instead of
+        -- deadlocking on term rows taken in different statements.
+        INSERT INTO {PRE}_stats AS x (t, shard, n, total_len)
+        SELECT DISTINCT {TEN_O}, s, 0, 0 FROM old_rows o WHERE {TEN_O} IS NOT NULL ORDER BY 1
+        ON CONFLICT (t, shard) DO UPDATE SET n = x.n;
         WITH gone AS MATERIALIZED (
             SELECT {TEN_O} AS t, o.{KEY} AS k, u.lexeme AS term
               FROM old_rows o CROSS JOIN LATERAL unnest({DOC_O}) u
@@ -352,6 +358,12 @@ BEGIN
         )
         SELECT (SELECT count(*) FROM df) + (SELECT count(*) FROM st) INTO c;
     ELSIF TG_OP = 'INSERT' THEN
+        -- This backend's counter rows of the tenants written, first and in
+        -- tenant order: two writers sharing a shard queue here instead of
+        -- deadlocking on term rows taken in different statements.
+        INSERT INTO {PRE}_stats AS x (t, shard, n, total_len)
+        SELECT DISTINCT {TEN_N}, s, 0, 0 FROM new_rows n WHERE {TEN_N} IS NOT NULL ORDER BY 1
+        ON CONFLICT (t, shard) DO UPDATE SET n = x.n;
         WITH tok AS MATERIALIZED (
             SELECT {TEN_N} AS t, n.{KEY} AS k, u.lexeme AS term, coalesce(array_length(u.positions, 1), 1) AS tf
               FROM new_rows n CROSS JOIN LATERAL unnest({DOC_N}) u
@@ -377,6 +389,20 @@ BEGIN
         SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM df) + (SELECT count(*) FROM st) INTO c;
     ELSE
         -- UPDATE: unindex the rows whose key, tenant or text changed, index their new version.
+        -- This backend's counter rows of the tenants written, first and in
+        -- tenant order: two writers sharing a shard queue here instead of
+        -- deadlocking on term rows taken in different statements.
+        INSERT INTO {PRE}_stats AS x (t, shard, n, total_len)
+        SELECT DISTINCT w.t, s, 0, 0
+          FROM (SELECT {TEN_O} AS t FROM old_rows o
+                 WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.{KEY} = o.{KEY}
+                                      AND n.{SRC} IS NOT DISTINCT FROM o.{SRC} AND {TEN_N} IS NOT DISTINCT FROM {TEN_O})
+                UNION
+                SELECT {TEN_N} FROM new_rows n
+                 WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.{KEY} = n.{KEY}
+                                      AND o.{SRC} IS NOT DISTINCT FROM n.{SRC} AND {TEN_O} IS NOT DISTINCT FROM {TEN_N})) w
+         WHERE w.t IS NOT NULL ORDER BY 1
+        ON CONFLICT (t, shard) DO UPDATE SET n = x.n;
         WITH gone AS MATERIALIZED (
             SELECT {TEN_O} AS t, o.{KEY} AS k, u.lexeme AS term
               FROM old_rows o CROSS JOIN LATERAL unnest({DOC_O}) u
