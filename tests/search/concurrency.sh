@@ -52,7 +52,7 @@ WITH doc AS (
 ), want_df AS (
     SELECT t, term, count(*) AS df FROM doc GROUP BY t, term
 ), have_df AS (
-    SELECT t, term, sum(df) AS df FROM supabase_ext.search_${id}_terms GROUP BY t, term HAVING sum(df) <> 0
+    SELECT t, term, count(*) AS df FROM supabase_ext.search_${id}_postings GROUP BY t, term
 ), want_post AS (
     SELECT doc.t, doc.term, doc.k, doc.tf, sum(doc.tf) OVER (PARTITION BY doc.t, doc.k) AS len FROM doc
 )
