@@ -3,7 +3,7 @@
 -- docs/search.md describes the contract and the design.
 
 -- One row per registration. The internal objects of registration <id> are
--- supabase_ext.search_<id>_{postings,terms,stats,sync,lexical}.
+-- supabase_ext.search_<id>_{postings,stats,sync,lexical}.
 CREATE TABLE supabase_ext.search_registrations (
     id         integer PRIMARY KEY,
     name       text NOT NULL,
