@@ -739,7 +739,10 @@ BEGIN
         RAISE EXCEPTION 'search_unregister: must be the owner of table %', reg.tbl USING ERRCODE = '42501';
     END IF;
     pre := 'supabase_ext.search_' || reg.id;
-    EXECUTE format('DROP FUNCTION IF EXISTS %s', reg.fn);
+    -- A dropped function's regprocedure prints as a bare oid: look it up.
+    IF EXISTS (SELECT 1 FROM pg_proc p WHERE p.oid = reg.fn) THEN
+        EXECUTE format('DROP FUNCTION %s', reg.fn);
+    END IF;
     IF reg.table_exists THEN
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg.id || '_insert', reg.tbl);
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg.id || '_update', reg.tbl);
@@ -751,3 +754,40 @@ BEGIN
     DELETE FROM supabase_ext.search_registrations r WHERE r.id = reg.id;
     RETURN true;
 END $fn$;
+
+-- DROP TABLE (or DROP SCHEMA … CASCADE) of a registered table takes its
+-- triggers with it; this forgets the registration and drops what it created
+-- (search function, internal tables), so the name can be registered again.
+-- It only touches registrations whose table is gone, and never fails the
+-- user's DROP: a problem is a WARNING.
+CREATE FUNCTION supabase_ext.search_forget_dropped() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning AS $fn$
+DECLARE
+    reg record;
+    pre text;
+BEGIN
+    IF to_regclass('supabase_ext.search_registrations') IS NULL THEN
+        RETURN;  -- DROP EXTENSION
+    END IF;
+    FOR reg IN SELECT r.id, r.fn FROM supabase_ext.search_registrations r
+                WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = r.tbl)
+    LOOP
+        BEGIN
+            pre := 'supabase_ext.search_' || reg.id;
+            IF EXISTS (SELECT 1 FROM pg_proc p WHERE p.oid = reg.fn) THEN
+                EXECUTE format('DROP FUNCTION %s', reg.fn);
+            END IF;
+            EXECUTE format('DROP FUNCTION IF EXISTS %s_sync(), %s_lexical', pre, pre);
+            EXECUTE format('DROP TABLE IF EXISTS %s_postings, %s_stats', pre, pre);
+            DELETE FROM supabase_ext.search_registrations r WHERE r.id = reg.id;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE WARNING 'supabase_ext: could not clean up search registration % after its table was dropped: %',
+                reg.id, SQLERRM;
+        END;
+    END LOOP;
+END $fn$;
+REVOKE ALL ON FUNCTION supabase_ext.search_forget_dropped() FROM PUBLIC;
+CREATE EVENT TRIGGER supabase_ext_search_forget_dropped ON sql_drop
+    WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+    EXECUTE FUNCTION supabase_ext.search_forget_dropped();

@@ -42,6 +42,10 @@ SELECT 'policy ' || p.polrelid::regclass::text || ' ' || p.polname || ' ' || p.p
        || ' check ' || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '')
   FROM members m JOIN pg_policy p ON m.classid = 'pg_class'::regclass AND p.polrelid = m.objid
 UNION ALL
+SELECT 'event trigger ' || e.evtname || ' ' || e.evtevent || ' ' || e.evtfoid::regproc::text
+       || ' ' || coalesce(e.evttags::text, '') || ' enabled ' || e.evtenabled::text
+  FROM members m JOIN pg_event_trigger e ON m.classid = 'pg_event_trigger'::regclass AND e.oid = m.objid
+UNION ALL
 SELECT 'type ' || t.oid::regtype::text
   FROM members m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
 ORDER BY 1;

@@ -238,3 +238,20 @@ SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'rag.docs'::regclass
 SELECT to_regproc('rag.docs_search') AS fn;
 SELECT string_agg(relname, ' ' ORDER BY relname) AS internal_tables_left FROM pg_class
  WHERE relnamespace = 'supabase_ext'::regnamespace AND relname LIKE 'search\_%' AND relkind = 'r';
+
+-- DROP TABLE of a registered table forgets the registration and drops what
+-- it created; the name can be registered again.
+CREATE TABLE rag.doomed (id bigint PRIMARY KEY, body text, embedding vector(3));
+SELECT supabase_ext.search_register('doomed_search', 'rag.doomed', '{"embedding_column": "embedding", "text_column": "body"}') IS NOT NULL AS registered;
+DROP TABLE rag.doomed;
+SELECT count(*) AS registrations_left FROM supabase_ext.search_registrations WHERE name = 'doomed_search';
+SELECT to_regproc('rag.doomed_search') AS fn_left;
+SELECT string_agg(relname, ' ' ORDER BY relname) AS internal_tables_left FROM pg_class
+ WHERE relnamespace = 'supabase_ext'::regnamespace AND relname LIKE 'search\_%' AND relkind = 'r';
+CREATE TABLE rag.doomed (id bigint PRIMARY KEY, body text, embedding vector(3));
+SELECT supabase_ext.search_register('doomed_search', 'rag.doomed', '{"embedding_column": "embedding", "text_column": "body"}') IS NOT NULL AS registered_again;
+-- Unrelated drops are untouched by the event trigger.
+CREATE TABLE rag.unrelated (id int); DROP TABLE rag.unrelated;
+SELECT count(*) AS still_registered FROM supabase_ext.search_registrations WHERE name = 'doomed_search';
+SELECT supabase_ext.search_unregister('doomed_search');
+DROP TABLE rag.doomed;
