@@ -328,6 +328,7 @@ fn lateness(c: &mut postgres::Client, label: &str, schedules: &[String], secs: u
 }
 
 fn http_part(c: &mut postgres::Client, db: &str, pool: &str, conn: &str) -> Res<String> {
+    let load = loadavg();
     let rx = Receiver::start()?;
     let url = format!("http://127.0.0.1:{}/hook", rx.port);
     let n: usize = std::env::var("BENCH_HTTP_N").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
@@ -435,7 +436,7 @@ fn http_part(c: &mut postgres::Client, db: &str, pool: &str, conn: &str) -> Res<
         cpu = m.cpu,
         nproc = m.nproc,
         date = m.date,
-        load = loadavg(),
+        load = load,
         table = util::md_table(
             &["path", "deliveries/s", "vs pg_net's ~200/s", "enqueue rows/s", "signatures verified"],
             &rows
