@@ -169,6 +169,13 @@ fn receiver_capacity(port: u16, clients: usize, secs: f64) -> Res<f64> {
     Ok(total as f64 / t.elapsed().as_secs_f64())
 }
 
+/// The 1, 5 and 15 minute load averages (how busy the shared box was).
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn enqueue_sql(n: usize, url: &str) -> String {
     format!(
         "SELECT count(supabase_ext.http_request('{url}', 'POST', jsonb_build_object('n', g, 'event', 'bench'), '{{}}',
@@ -321,6 +328,7 @@ fn lateness(c: &mut postgres::Client, label: &str, schedules: &[String], secs: u
 }
 
 fn http_part(c: &mut postgres::Client, db: &str, pool: &str, conn: &str) -> Res<String> {
+    let load = loadavg();
     let rx = Receiver::start()?;
     let url = format!("http://127.0.0.1:{}/hook", rx.port);
     let n: usize = std::env::var("BENCH_HTTP_N").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
@@ -409,7 +417,8 @@ fn http_part(c: &mut postgres::Client, db: &str, pool: &str, conn: &str) -> Res<
     let http = format!(
         r#"## Jobs: HTTP deliveries per second (PostgreSQL 18)
 
-- Machine: {cpu}, nproc {nproc}; shared with other builds while measuring. Date: {date}.
+- Machine: {cpu}, nproc {nproc}; shared with other builds while measuring (load average {load} when the
+  section started). Date: {date}.
 - {n} deliveries enqueued with `http_request()` in one transaction (POST, small JSON body, `signing_secret`: signed
   the Standard Webhooks way), timed from the commit until every one is recorded `succeeded`; median of {runs} runs,
   worker and run_pending interleaved. Worker: woken at commit, `supabase_ext.http_pool_size` = {pool} sender threads
@@ -427,6 +436,7 @@ fn http_part(c: &mut postgres::Client, db: &str, pool: &str, conn: &str) -> Res<
         cpu = m.cpu,
         nproc = m.nproc,
         date = m.date,
+        load = load,
         table = util::md_table(
             &["path", "deliveries/s", "vs pg_net's ~200/s", "enqueue rows/s", "signatures verified"],
             &rows
@@ -452,6 +462,7 @@ pub fn run(conn: &str, do_http: bool, do_cron: bool) -> Res<(Option<String>, Opt
         return Ok((http, None));
     }
     // Cron lateness.
+    let load = loadavg();
     let secs = 30;
     let spread: Vec<String> = (0..1000).map(|i| format!("{}-59/10 * * * * *", i % 10)).collect();
     let burst: Vec<String> = (0..1000).map(|_| "*/10 * * * * *".to_string()).collect();
@@ -471,7 +482,7 @@ pub fn run(conn: &str, do_http: bool, do_cron: bool) -> Res<(Option<String>, Opt
     let cron = format!(
         r#"## Jobs: cron firing lateness (PostgreSQL 18)
 
-- Same machine and run as above. 1,000 SQL jobs scheduled with 6-field (seconds) cron schedules, each running
+- Same machine as above (load average {load} when this section started). 1,000 SQL jobs scheduled with 6-field (seconds) cron schedules, each running
   `INSERT INTO bench_cron_hits VALUES (i, clock_timestamp())` as its owner through the background worker; lateness is
   that timestamp minus the run's scheduled time (so it includes waking, firing, claiming the run and executing it),
   over {secs} s of firings (the first 2 s skipped).
