@@ -110,7 +110,11 @@ fn step_to_completion<R>(what: &str, f: impl FnOnce() -> R + std::panic::UnwindS
     step_with(what, false, f)
 }
 
-fn step_with<R>(what: &str, die_on_sigterm: bool, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Option<R> {
+fn step_with<R>(
+    what: &str,
+    die_on_sigterm: bool,
+    f: impl FnOnce() -> R + std::panic::UnwindSafe,
+) -> Option<R> {
     DIE_IN_STEP.store(die_on_sigterm, std::sync::atomic::Ordering::SeqCst);
     let r = step_inner(what, f);
     DIE_IN_STEP.store(false, std::sync::atomic::Ordering::SeqCst);

@@ -123,7 +123,11 @@ unsafe extern "C-unwind" fn endpoints_invalidated(_arg: pg_sys::Datum, relid: pg
 fn cached_endpoint(client: &SpiClient<'_>, name: &str) -> Option<std::rc::Rc<Endpoint>> {
     if !CALLBACK.get() {
         let relid = client
-            .select("SELECT 'supabase_ext.webhook_endpoints'::pg_catalog.regclass::pg_catalog.oid", Some(1), &[])
+            .select(
+                "SELECT 'supabase_ext.webhook_endpoints'::pg_catalog.regclass::pg_catalog.oid",
+                Some(1),
+                &[],
+            )
             .ok()
             .and_then(|t| t.first().get_one::<pg_sys::Oid>().ok().flatten())
             .unwrap_or(pg_sys::InvalidOid);
@@ -133,7 +137,9 @@ fn cached_endpoint(client: &SpiClient<'_>, name: &str) -> Option<std::rc::Rc<End
         CALLBACK.set(true);
     }
     let generation = GENERATION.get();
-    if let Some(ep) = ENDPOINTS.with_borrow(|m| m.get(name).filter(|(g, _)| *g == generation).map(|(_, e)| e.clone())) {
+    if let Some(ep) =
+        ENDPOINTS.with_borrow(|m| m.get(name).filter(|(g, _)| *g == generation).map(|(_, e)| e.clone()))
+    {
         return Some(ep);
     }
     let ep = std::rc::Rc::new(load_endpoint(client, name)?);
@@ -290,7 +296,13 @@ fn refuse(door: Door, endpoint: &str, known: bool, reason: &str, detailed: impl 
 
 /// Verifies a delivery for `endpoint`, then stores it once.
 /// Returns `(event id, duplicate)`.
-fn receive(door: Door, endpoint: &str, body: &[u8], hdrs: &wh::Headers, stored: &StoredHeaders) -> (i64, bool) {
+fn receive(
+    door: Door,
+    endpoint: &str,
+    body: &[u8],
+    hdrs: &wh::Headers,
+    stored: &StoredHeaders,
+) -> (i64, bool) {
     Spi::connect_mut(|client| {
         let ep = cached_endpoint(client, endpoint).unwrap_or_else(|| {
             refuse(door, endpoint, false, "unknown_endpoint", || {

@@ -103,7 +103,10 @@ impl FromDatum for JsonbHeadersStored {
                 }
                 _ => {
                     let v = JsonB::from_polymorphic_datum(datum, false, oid)?.0;
-                    JsonbHeadersStored { headers: Headers::from_json(&v), stored: StoredHeaders::Json(request::redact(&v)) }
+                    JsonbHeadersStored {
+                        headers: Headers::from_json(&v),
+                        stored: StoredHeaders::Json(request::redact(&v)),
+                    }
                 }
             })
         }
