@@ -270,11 +270,12 @@ fn warn_if_not_unique(side: &str, oid: pg_sys::Oid, attnums: &[i16]) {
 /// drift_alerts rows too unless `keep_history`.
 #[pg_extern(volatile)]
 fn drift_unregister(name: &str, keep_history: default!(bool, false)) -> bool {
-    let schema: Option<String> = Spi::get_one_with_args(
-        "SELECT view_schema FROM supabase_ext.drift_registrations WHERE name = $1",
-        &[name.into()],
-    )
-    .unwrap_or_else(|e| spi_err(e));
+    let schema: Option<String> = Spi::connect(|c| {
+        c.select("SELECT view_schema FROM supabase_ext.drift_registrations WHERE name = $1", None, &[name.into()])
+            .unwrap_or_else(|e| spi_err(e))
+            .next()
+            .and_then(|r| r.get::<String>(1).ok().flatten())
+    });
     let Some(schema) = schema else {
         raise(Code::ERRCODE_UNDEFINED_OBJECT, format!("drift check \"{name}\" does not exist"), None, None)
     };
@@ -507,7 +508,7 @@ fn drift_check(
         name!(missing, Option<i64>),
         name!(orphans, Option<i64>),
         name!(changed, Option<i64>),
-        name!(sample, JsonB),
+        name!(details, JsonB),
         name!(log_id, Option<i64>),
         name!(duration, Option<Interval>),
     ),
@@ -528,7 +529,7 @@ fn drift_check_all() -> TableIterator<
         name!(missing, Option<i64>),
         name!(orphans, Option<i64>),
         name!(changed, Option<i64>),
-        name!(sample, JsonB),
+        name!(details, JsonB),
         name!(log_id, Option<i64>),
         name!(duration, Option<Interval>),
     ),
