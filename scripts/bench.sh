@@ -4,7 +4,8 @@
 # benches/ (supabase_ext_bench all), which rewrites BENCHMARKS.md.
 #
 #   SUPABASE_EXT_BENCH_SKIP_INSTALL=1  reuse the installed builds
-#   BENCH_WHAT=tenancy|webhooks|jobs   run one benchmark (default all)
+#   BENCH_WHAT=tenancy|webhooks|jobs|drift   run one benchmark (default all)
+#   SUPABASE_EXT_BENCH_PG15=0          PG18 only (no PG15 build or cluster)
 #   BENCH_RUNS, BENCH_PGBENCH_SECS     see benches/src/main.rs
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -38,12 +39,12 @@ fi
 if [ "${SUPABASE_EXT_BENCH_SKIP_INSTALL:-0}" != 1 ]; then
   say "Release build into PG18 (private copy)"
   install_ext "$BENCH_PG18_BIN/pg_config" --release
-  say "Release build into PG15"
+  [ "${SUPABASE_EXT_BENCH_PG15:-1}" = 0 ] || { say "Release build into PG15"
   for attempt in 1 2 3; do
     install_ext "$PG15_CONFIG" --release && break
     [ "$attempt" = 3 ] && exit 1
     echo "bench: PG15 install failed (attempt $attempt), retrying in 20 s" >&2; sleep 20
-  done
+  done; }
 fi
 
 stop_all() {
@@ -57,10 +58,10 @@ CONF=("shared_preload_libraries = 'supabase_ext'" "supabase_ext.database = 'post
       "max_wal_size = '4GB'" "log_min_messages = warning")
 say "Starting bench clusters (PG18 :$PORT18, PG15 :$PORT15)"
 cluster_start bench "$BENCH_PG18_BIN" "$PORT18" "${CONF[@]}"
-cluster_start bench15 "$PG15_BIN" "$PORT15" "${CONF[@]}"
+[ "${SUPABASE_EXT_BENCH_PG15:-1}" = 0 ] || cluster_start bench15 "$PG15_BIN" "$PORT15" "${CONF[@]}"
 psql_at bench "$BENCH_PG18_BIN" "$PORT18" -q -c "$SUPABASE_ROLES_SQL" \
   -c "CREATE EXTENSION IF NOT EXISTS supabase_ext"
-psql_at bench15 "$PG15_BIN" "$PORT15" -q -c "$SUPABASE_ROLES_SQL" \
+[ "${SUPABASE_EXT_BENCH_PG15:-1}" = 0 ] || psql_at bench15 "$PG15_BIN" "$PORT15" -q -c "$SUPABASE_ROLES_SQL" \
   -c "CREATE EXTENSION IF NOT EXISTS supabase_ext" -c "CREATE EXTENSION IF NOT EXISTS pgcrypto"
 
 say "Running benchmarks"

@@ -98,7 +98,8 @@ mod tests {
             }
         }
         let hashes: std::collections::HashSet<i64> = seen.iter().map(|x| x.2).collect();
-        let distinct_rows: std::collections::HashSet<(u64, Option<u64>)> = seen.iter().map(|x| (x.0, x.1)).collect();
+        let distinct_rows: std::collections::HashSet<(u64, Option<u64>)> =
+            seen.iter().map(|x| (x.0, x.1)).collect();
         assert_eq!(hashes.len(), distinct_rows.len());
     }
 }

@@ -53,13 +53,17 @@ pub fn parse(v: &Value) -> Result<Options, DriftError> {
     }
     let mut o = Options { schema: "public".into(), ..Default::default() };
     if let Some(m) = obj.get("map") {
-        let m = m.as_object().ok_or_else(|| DriftError::Option("map must be an object of column names".into()))?;
+        let m = m
+            .as_object()
+            .ok_or_else(|| DriftError::Option("map must be an object of column names".into()))?;
         for (k, v) in m {
             o.map.insert(k.clone(), text(v, "each map value")?);
         }
     }
     if let Some(i) = obj.get("ignore") {
-        let i = i.as_array().ok_or_else(|| DriftError::Option("ignore must be an array of column names".into()))?;
+        let i = i
+            .as_array()
+            .ok_or_else(|| DriftError::Option("ignore must be an array of column names".into()))?;
         for c in i {
             o.ignore.push(text(c, "each ignored column")?);
         }
@@ -131,9 +135,10 @@ mod tests {
         let o = parse(&json!({})).unwrap();
         assert_eq!(o.schema, "public");
         assert!(o.map.is_empty() && o.ignore.is_empty() && o.source_filter.is_none());
-        let o = parse(&json!({"map": {"id": "odoo_id"}, "ignore": ["raw"], "source_filter": " env = 'prod' ",
+        let o =
+            parse(&json!({"map": {"id": "odoo_id"}, "ignore": ["raw"], "source_filter": " env = 'prod' ",
                               "shadow_filter": null, "schema": "drift"}))
-        .unwrap();
+            .unwrap();
         assert_eq!(o.shadow_name("id"), "odoo_id");
         assert_eq!(o.shadow_name("name"), "name");
         assert_eq!(o.ignore, vec!["raw"]);
@@ -143,7 +148,9 @@ mod tests {
 
     #[test]
     fn refuses_unknown_and_malformed() {
-        assert!(matches!(parse(&json!({"ignored": []})), Err(DriftError::Option(m)) if m.contains("ignored")));
+        assert!(
+            matches!(parse(&json!({"ignored": []})), Err(DriftError::Option(m)) if m.contains("ignored"))
+        );
         assert!(parse(&json!([])).is_err());
         assert!(parse(&json!({"map": ["id"]})).is_err());
         assert!(parse(&json!({"map": {"id": 1}})).is_err());

@@ -138,9 +138,7 @@ pub fn resolve(
         None => {
             for s in t.source {
                 let shadow_name = opts.shadow_name(&s.name);
-                if seen.contains(&s.name)
-                    || opts.ignore.iter().any(|i| i == &s.name || i == shadow_name)
-                {
+                if seen.contains(&s.name) || opts.ignore.iter().any(|i| i == &s.name || i == shadow_name) {
                     continue;
                 }
                 if let Some(sh) = t.shadow.iter().find(|c| c.name == shadow_name) {
@@ -178,11 +176,19 @@ pub(crate) mod tests {
             NUMERIC => ("numeric", 1998, false),
             _ => ("other", 9999, false),
         };
-        Column { name: name.into(), attnum, type_oid: ty, type_name: type_name.into(), hash_family: fam, collatable: coll }
+        Column {
+            name: name.into(),
+            attnum,
+            type_oid: ty,
+            type_name: type_name.into(),
+            hash_family: fam,
+            collatable: coll,
+        }
     }
 
     pub fn projects() -> (Vec<Column>, Vec<Column>) {
-        let source = vec![col("id", 1, INT8), col("name", 2, TEXT), col("budget", 3, NUMERIC), col("notes", 4, JSON)];
+        let source =
+            vec![col("id", 1, INT8), col("name", 2, TEXT), col("budget", 3, NUMERIC), col("notes", 4, JSON)];
         let shadow = vec![
             col("odoo_id", 1, INT4),
             col("external_ref", 2, TEXT),
@@ -194,7 +200,12 @@ pub(crate) mod tests {
     }
 
     fn tables<'a>(s: &'a [Column], t: &'a [Column]) -> Tables<'a> {
-        Tables { source_name: "public.projects", source: s, shadow_name: "odoo_seed.shadow_projects", shadow: t }
+        Tables {
+            source_name: "public.projects",
+            source: s,
+            shadow_name: "odoo_seed.shadow_projects",
+            shadow: t,
+        }
     }
 
     #[test]
@@ -221,14 +232,20 @@ pub(crate) mod tests {
         assert!(matches!(resolve(&tb, &["nope".into()], None, &o),
             Err(DriftError::UnknownColumn { side: Side::Source, column, .. }) if column == "nope"));
         // Without the mapping the shadow has no "id".
-        assert!(matches!(resolve(&tb, &["id".into()], None, &Options { schema: "public".into(), ..Default::default() }),
-            Err(DriftError::UnknownColumn { side: Side::Shadow, column, .. }) if column == "id"));
+        assert!(
+            matches!(resolve(&tb, &["id".into()], None, &Options { schema: "public".into(), ..Default::default() }),
+            Err(DriftError::UnknownColumn { side: Side::Shadow, column, .. }) if column == "id")
+        );
         assert!(matches!(resolve(&tb, &["id".into()], Some(&["budget".into()]), &o),
             Err(DriftError::UnknownColumn { side: Side::Shadow, column, .. }) if column == "budget"));
-        assert_eq!(resolve(&tb, &["id".into()], Some(&["name".into(), "name".into()]), &o),
-            Err(DriftError::DuplicateColumn("name".into())));
-        assert_eq!(resolve(&tb, &["id".into()], Some(&["id".into()]), &o),
-            Err(DriftError::DuplicateColumn("id".into())));
+        assert_eq!(
+            resolve(&tb, &["id".into()], Some(&["name".into(), "name".into()]), &o),
+            Err(DriftError::DuplicateColumn("name".into()))
+        );
+        assert_eq!(
+            resolve(&tb, &["id".into()], Some(&["id".into()]), &o),
+            Err(DriftError::DuplicateColumn("id".into()))
+        );
         let bad_map = parse(&json!({"map": {"id": "odoo"}})).unwrap();
         assert!(matches!(resolve(&tb, &["id".into()], None, &bad_map),
             Err(DriftError::UnknownColumn { side: Side::Shadow, column, .. }) if column == "odoo"));
@@ -243,7 +260,10 @@ pub(crate) mod tests {
         let t = vec![col("id", 1, TEXT), col("name", 2, INT4), col("doc", 3, JSON)];
         let tb = tables(&s, &t);
         let o = Options { schema: "public".into(), ..Default::default() };
-        assert!(matches!(resolve(&tb, &["id".into()], Some(&[]), &o), Err(DriftError::IncompatibleTypes { .. })));
+        assert!(matches!(
+            resolve(&tb, &["id".into()], Some(&[]), &o),
+            Err(DriftError::IncompatibleTypes { .. })
+        ));
         let t2 = vec![col("id", 1, INT8), col("name", 2, INT4), col("doc", 3, JSON)];
         let tb2 = tables(&s, &t2);
         assert!(matches!(resolve(&tb2, &["id".into()], Some(&["name".into()]), &o),

@@ -59,9 +59,17 @@ fn filtered(rel: &str, filter: &Option<String>) -> String {
     }
 }
 
-fn key_match(keys: &[Pair], s: &str, t: &str, s_col: impl Fn(&Pair) -> String, t_col: impl Fn(&Pair) -> String) -> String {
+fn key_match(
+    keys: &[Pair],
+    s: &str,
+    t: &str,
+    s_col: impl Fn(&Pair) -> String,
+    t_col: impl Fn(&Pair) -> String,
+) -> String {
     keys.iter()
-        .map(|k| format!("{} = {}", cmp_expr(s, &s_col(k), k.collatable), cmp_expr(t, &t_col(k), k.collatable)))
+        .map(|k| {
+            format!("{} = {}", cmp_expr(s, &s_col(k), k.collatable), cmp_expr(t, &t_col(k), k.collatable))
+        })
         .collect::<Vec<_>>()
         .join(" AND ")
 }
@@ -79,8 +87,11 @@ pub fn check_query(plan: &Plan, source: &str, shadow: &str) -> String {
             .enumerate()
             .map(|(i, k)| format!("x.{} AS k{i}", ident(if shadow_side { &k.shadow } else { &k.source })))
             .collect();
-        let hashed: Vec<&str> =
-            plan.compare.iter().map(|c| if shadow_side { c.shadow.as_str() } else { c.source.as_str() }).collect();
+        let hashed: Vec<&str> = plan
+            .compare
+            .iter()
+            .map(|c| if shadow_side { c.shadow.as_str() } else { c.source.as_str() })
+            .collect();
         cols.push(format!("{} AS h", hash_expr("x", &hashed)));
         cols.push("true AS p".into());
         format!("(SELECT {} FROM {} x) {alias}", cols.join(", "), filtered(rel, filter))
@@ -98,8 +109,12 @@ pub fn check_query(plan: &Plan, source: &str, shadow: &str) -> String {
         })
         .collect();
     let key_obj = |alias: &str| {
-        let parts: Vec<String> =
-            plan.keys.iter().enumerate().map(|(i, k)| format!("{}, {alias}.k{i}", literal(&k.source))).collect();
+        let parts: Vec<String> = plan
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| format!("{}, {alias}.k{i}", literal(&k.source)))
+            .collect();
         format!("jsonb_build_object({})", parts.join(", "))
     };
     debug_assert!(n > 0);
