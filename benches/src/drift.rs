@@ -50,10 +50,12 @@ const FLOOR: &str =
     "SELECT (SELECT count(*) FROM bench_drift.projects) + (SELECT count(*) FROM bench_drift.shadow_projects)";
 const SEEDS: &str = "SELECT (SELECT count(*) FROM bench_drift.v_missing_in_odoo) || ',' || \
      (SELECT count(*) FROM bench_drift.v_orphan_in_odoo) || ',' || (SELECT count(*) FROM bench_drift.v_name_drift)";
-const OURS: &str = "SELECT missing || ',' || orphans || ',' || changed FROM supabase_ext.drift_check('bench')";
+const OURS: &str =
+    "SELECT missing || ',' || orphans || ',' || changed FROM supabase_ext.drift_check('bench')";
 /// The issue's "one FULL OUTER JOIN classifying all three kinds", comparing
 /// the columns themselves (no row hash): context for what the hash buys.
-const ONE_JOIN: &str = "SELECT count(*) FILTER (WHERE s.odoo_id IS NULL) || ',' || count(*) FILTER (WHERE p.id IS NULL)
+const ONE_JOIN: &str =
+    "SELECT count(*) FILTER (WHERE s.odoo_id IS NULL) || ',' || count(*) FILTER (WHERE p.id IS NULL)
      || ',' || count(*) FILTER (WHERE p.id IS NOT NULL AND s.odoo_id IS NOT NULL)
   FROM bench_drift.projects p FULL JOIN bench_drift.shadow_projects s ON s.odoo_id = p.id
  WHERE p.id IS NULL OR s.odoo_id IS NULL
@@ -92,7 +94,9 @@ fn reladiff(bin: &str, conn: &str, algorithm: &str) -> Res<(f64, String)> {
     let secs = t.elapsed().as_secs_f64();
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     if !out.status.success() {
-        return Err(format!("reladiff {algorithm} failed: {text}{}", String::from_utf8_lossy(&out.stderr)).into());
+        return Err(
+            format!("reladiff {algorithm} failed: {text}{}", String::from_utf8_lossy(&out.stderr)).into()
+        );
     }
     Ok((secs, text))
 }

@@ -271,10 +271,14 @@ fn warn_if_not_unique(side: &str, oid: pg_sys::Oid, attnums: &[i16]) {
 #[pg_extern(volatile)]
 fn drift_unregister(name: &str, keep_history: default!(bool, false)) -> bool {
     let schema: Option<String> = Spi::connect(|c| {
-        c.select("SELECT view_schema FROM supabase_ext.drift_registrations WHERE name = $1", None, &[name.into()])
-            .unwrap_or_else(|e| spi_err(e))
-            .next()
-            .and_then(|r| r.get::<String>(1).ok().flatten())
+        c.select(
+            "SELECT view_schema FROM supabase_ext.drift_registrations WHERE name = $1",
+            None,
+            &[name.into()],
+        )
+        .unwrap_or_else(|e| spi_err(e))
+        .next()
+        .and_then(|r| r.get::<String>(1).ok().flatten())
     });
     let Some(schema) = schema else {
         raise(Code::ERRCODE_UNDEFINED_OBJECT, format!("drift check \"{name}\" does not exist"), None, None)
@@ -299,13 +303,14 @@ struct Registration {
     shadow_name: String,
     plan: plan::Plan,
     owner: String,
+    view_schema: String,
 }
 
 fn load(name: &str) -> Registration {
     let row = Spi::connect(|c| {
         let mut t = c
             .select(
-                "SELECT source::oid, shadow::oid, source_name, shadow_name, plan, owner::text
+                "SELECT source::oid, shadow::oid, source_name, shadow_name, plan, owner::text, view_schema
                    FROM supabase_ext.drift_registrations WHERE name = $1",
                 None,
                 &[name.into()],
@@ -322,9 +327,10 @@ fn load(name: &str) -> Registration {
             r.get::<String>(4).ok().flatten()?,
             r.get::<JsonB>(5).ok().flatten()?,
             r.get::<String>(6).ok().flatten()?,
+            r.get::<String>(7).ok().flatten()?,
         ))
     });
-    let Some((source, shadow, source_name, shadow_name, plan, owner)) = row else {
+    let Some((source, shadow, source_name, shadow_name, plan, owner, view_schema)) = row else {
         raise(
             Code::ERRCODE_UNDEFINED_OBJECT,
             format!("drift check \"{name}\" does not exist"),
@@ -335,7 +341,16 @@ fn load(name: &str) -> Registration {
     let plan: plan::Plan = serde_json::from_value(plan.0).unwrap_or_else(|e| {
         raise(Code::ERRCODE_DATA_CORRUPTED, format!("drift check \"{name}\": bad plan: {e}"), None, None)
     });
-    Registration { name: name.to_string(), source, shadow, source_name, shadow_name, plan, owner }
+    Registration {
+        name: name.to_string(),
+        source,
+        shadow,
+        source_name,
+        shadow_name,
+        plan,
+        owner,
+        view_schema,
+    }
 }
 
 const REREGISTER: &str =
@@ -343,7 +358,7 @@ const REREGISTER: &str =
 
 /// Re-checks what the registration relies on: both relations exist under
 /// the same names, and every key and compared column still has the same
-/// attnum, name and type. Returns the quoted names.
+/// name and type, and the three views exist. Returns the quoted names.
 fn revalidate(r: &Registration) -> (String, String) {
     let mut out = Vec::new();
     for (side, oid, was) in [("source", r.source, &r.source_name), ("shadow", r.shadow, &r.shadow_name)] {
@@ -366,12 +381,12 @@ fn revalidate(r: &Registration) -> (String, String) {
         }
         let cols = columns(oid);
         for p in r.plan.keys.iter().chain(r.plan.compare.iter()) {
-            let (name, attnum, ty) = if side == "source" {
-                (&p.source, p.source_attnum, p.source_type)
-            } else {
-                (&p.shadow, p.shadow_attnum, p.shadow_type)
-            };
-            let ok = cols.iter().any(|c| c.attnum == attnum && &c.name == name && c.type_oid == ty);
+            let (name, ty) =
+                if side == "source" { (&p.source, p.source_type) } else { (&p.shadow, p.shadow_type) };
+            // By name and type: attnums may shift in a pg_dump/pg_restore
+            // (dropped columns are not recreated); a rename or a new type is
+            // a different column.
+            let ok = cols.iter().any(|c| &c.name == name && c.type_oid == ty);
             if !ok {
                 raise(
                     Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -386,6 +401,24 @@ fn revalidate(r: &Registration) -> (String, String) {
         }
         out.push(q);
     }
+    // The views depend on the tables; a DROP … CASCADE on a table or column
+    // takes them away, and the registration with them.
+    for v in sql::view_names(&r.name) {
+        let exists = Spi::get_one_with_args::<bool>(
+            "SELECT pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1, $2)) IS NOT NULL",
+            &[r.view_schema.as_str().into(), v.as_str().into()],
+        )
+        .unwrap_or_else(|e| spi_err(e))
+        .unwrap_or(false);
+        if !exists {
+            raise(
+                Code::ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                format!("drift check \"{}\": its view {}.{v} was dropped", r.name, r.view_schema),
+                Some("a DROP ... CASCADE on a registered table or column drops the views".into()),
+                Some(REREGISTER),
+            )
+        }
+    }
     (out[0].clone(), out[1].clone())
 }
 
@@ -396,13 +429,27 @@ struct Outcome {
 
 fn run_check(query: &str, sample: i32) -> Outcome {
     let mut o = Outcome { counts: [0; 3], samples: [json!([]), json!([]), json!([])] };
+    let mut keys: [Vec<Value>; 3] = [Vec::new(), Vec::new(), Vec::new()];
     Spi::connect(|c| {
-        let t = c.select(query, None, &[sample.into()]).unwrap_or_else(|e| spi_err(e));
-        for (i, r) in t.enumerate().take(3) {
+        let t = c.select(query, None, &[sample.max(1).into()]).unwrap_or_else(|e| spi_err(e));
+        for r in t {
+            let i = match r.get::<String>(1).ok().flatten().as_deref() {
+                Some("missing") => 0,
+                Some("orphans") => 1,
+                _ => 2,
+            };
             o.counts[i] = r.get::<i64>(2).ok().flatten().unwrap_or(0);
-            o.samples[i] = r.get::<JsonB>(3).ok().flatten().map(|j| j.0).unwrap_or(json!([]));
+            let rank = r.get::<i64>(3).ok().flatten().unwrap_or(i64::MAX);
+            if rank <= sample as i64 {
+                if let Some(k) = r.get::<JsonB>(4).ok().flatten() {
+                    keys[i].push(k.0);
+                }
+            }
         }
     });
+    for (i, k) in keys.into_iter().enumerate() {
+        o.samples[i] = Value::Array(k);
+    }
     o
 }
 

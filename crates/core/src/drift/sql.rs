@@ -12,9 +12,10 @@
 //! WHERE s.p IS NULL (orphan) OR t.p IS NULL (missing) OR s.h <> t.h (changed)
 //! ```
 //!
-//! Only the drifted rows (a key as jsonb and a kind) leave the join, into a
-//! materialized CTE (a tuplestore: spills to disk past `work_mem`); counts
-//! and capped samples come from it.
+//! Only the drifted rows (a key as jsonb and a kind) leave the join; one
+//! window over them (a sort that spills to disk past `work_mem`) gives each
+//! kind's count and its smallest keys. No CTE: a materialized CTE would keep
+//! the join out of a parallel plan.
 use super::plan::{Pair, Plan};
 
 /// Always-quoted identifier (what `quote_ident` does when it must).
@@ -74,10 +75,13 @@ fn key_match(
         .join(" AND ")
 }
 
-/// The check statement. `$1` is the sample size. Returns three rows
-/// `(kind text, n bigint, sample jsonb)` for `missing`, `orphans`, `changed`;
-/// sample keys are jsonb objects named by the source's key columns, the
-/// smallest first, at most `$1` of each kind.
+/// The check statement. `$1` is the sample size (at least 1). Returns, for
+/// each kind of drift found (`missing`, `orphans`, `changed`), its smallest
+/// keys (jsonb objects named by the source's key columns), at most `$1`,
+/// each row with the kind's total count `n` and its rank `rn`. No row for a
+/// kind means none of it. The join runs below a Gather where Postgres can
+/// parallelize it; only drifted rows reach the window sort, which spills to
+/// disk past `work_mem`.
 pub fn check_query(plan: &Plan, source: &str, shadow: &str) -> String {
     let n = plan.keys.len();
     let side = |alias: &str, rel: &str, filter: &Option<String>, shadow_side: bool| {
@@ -119,19 +123,16 @@ pub fn check_query(plan: &Plan, source: &str, shadow: &str) -> String {
     };
     debug_assert!(n > 0);
     format!(
-        "WITH d AS MATERIALIZED (\n\
+        "SELECT x.kind, x.n, x.rn, x.key FROM (\n\
+         SELECT d.kind, d.key, count(*) OVER w AS n, row_number() OVER w AS rn FROM (\n\
          SELECT CASE WHEN t.p IS NULL THEN 'missing' WHEN s.p IS NULL THEN 'orphans' ELSE 'changed' END AS kind,\n\
          \x20      CASE WHEN s.p IS NULL THEN {tkey} ELSE {skey} END AS key\n\
          \x20 FROM {s}\n\
          \x20 FULL JOIN {t}\n\
          \x20   ON {on}\n\
-         \x20WHERE s.p IS NULL OR t.p IS NULL OR s.h <> t.h)\n\
-         SELECT k.kind, coalesce(c.n, 0)::bigint AS n,\n\
-         \x20      coalesce((SELECT jsonb_agg(x.key ORDER BY x.key) FROM\n\
-         \x20                 (SELECT d.key FROM d WHERE d.kind = k.kind ORDER BY d.key LIMIT $1) x), '[]'::jsonb) AS sample\n\
-         \x20 FROM (VALUES (1, 'missing'), (2, 'orphans'), (3, 'changed')) k(ord, kind)\n\
-         \x20 LEFT JOIN (SELECT d.kind, count(*) AS n FROM d GROUP BY d.kind) c ON c.kind = k.kind\n\
-         \x20ORDER BY k.ord",
+         \x20WHERE s.p IS NULL OR t.p IS NULL OR s.h <> t.h) d\n\
+         WINDOW w AS (PARTITION BY d.kind ORDER BY d.key ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) x\n\
+         WHERE x.rn <= $1 ORDER BY x.kind, x.rn",
         tkey = key_obj("t"),
         skey = key_obj("s"),
         s = side("s", source, &plan.source_filter, false),
@@ -246,7 +247,8 @@ mod tests {
         assert!(q.contains("supabase_ext.drift_hash(x.\"name\") AS h"));
         assert!(q.contains("WHERE (external_ref LIKE 'prj-%')"));
         assert!(q.contains("jsonb_build_object('id', t.k0)"));
-        assert!(q.contains("LIMIT $1"));
+        assert!(q.contains("x.rn <= $1"));
+        assert!(!q.contains("MATERIALIZED"), "a CTE would block the parallel join");
     }
 
     #[test]
