@@ -202,7 +202,7 @@ BEGIN
         msg := format('drift check "%s": %s missing, %s orphaned, %s changed',
                       drift_record.name, drift_record.missing, drift_record.orphans, drift_record.changed);
     ELSE
-        msg := format('drift check "%s" failed: %s', drift_record.name, drift_record.details->>'error');
+        msg := coalesce(drift_record.details->>'error', format('drift check "%s" failed', drift_record.name));
     END IF;
     INSERT INTO supabase_ext.drift_alerts (name, type, severity, message, details, log_id)
     VALUES (drift_record.name, 'drift', CASE WHEN drift_record.status = 'error' THEN 'error' ELSE 'warning' END,

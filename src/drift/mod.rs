@@ -596,7 +596,10 @@ fn drift_check_all() -> TableIterator<
             Err(f) => {
                 let duration =
                     Interval::from_micros(started.elapsed().as_micros().min(i64::MAX as u128) as i64);
-                let details = json!({"error": f.message, "sqlstate": f.sqlstate});
+                let prefix = format!("drift check \"{n}\": ");
+                let message =
+                    if f.message.starts_with(&prefix) { f.message.clone() } else { format!("{prefix}{}", f.message) };
+                let details = json!({"error": message, "sqlstate": f.sqlstate});
                 let log_id: Option<i64> = Spi::get_one_with_args(
                     "SELECT supabase_ext.drift_record($1, 'error', NULL, NULL, NULL, $2, $3)",
                     &[n.as_str().into(), JsonB(details.clone()).into(), duration.into()],

@@ -31,8 +31,9 @@ check() {  # check NAME EXPECTED SQL
   local got; got=$(q drift_dst -c "$3" 2>&1) || true
   if [ "$got" = "$2" ]; then echo "ok: $1"; else echo "FAIL: $1: expected '$2', got '$got'"; fail=1; fi
 }
-check "registration survives" "projects|public.projects|odoo_seed.shadow_projects" \
-  "SELECT name || '|' || source::text || '|' || shadow::text FROM supabase_ext.drift_registrations"
+check "registration survives, pointing at the restored tables" "projects|true|true" \
+  "SELECT name || '|' || (source = 'public.projects'::regclass) || '|' || (shadow = 'odoo_seed.shadow_projects'::regclass)
+     FROM supabase_ext.drift_registrations"
 check "log and alert survive" "drift_found:1:1" \
   "SELECT string_agg(l.status || ':' || l.changed || ':' || (SELECT count(*) FROM supabase_ext.drift_alerts), ',') FROM supabase_ext.drift_logs l"
 check "the views survive" "2|name|ERP|ERP!" "SELECT id || '|' || \"column\" || '|' || source_value || '|' || shadow_value FROM public.projects_changed"

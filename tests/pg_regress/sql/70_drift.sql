@@ -185,6 +185,12 @@ ALTER TABLE public.tasks_v2 RENAME TO tasks;
 ALTER TABLE public.typed_b DROP COLUMN n CASCADE;
 ALTER TABLE public.typed_b ADD COLUMN n numeric;
 SELECT pg_temp.err($$SELECT supabase_ext.drift_check('typed')$$);
+-- With typed_changed gone, a compared column can change type or name.
+ALTER TABLE public.typed_b ALTER COLUMN i TYPE numeric;
+SELECT pg_temp.err($$SELECT supabase_ext.drift_check('typed')$$);
+ALTER TABLE public.typed_b ALTER COLUMN i TYPE int8;
+ALTER TABLE public.typed_a RENAME COLUMN f TO f2;
+SELECT pg_temp.err($$SELECT supabase_ext.drift_check('typed')$$);
 DROP TABLE odoo_seed.shadow_tasks CASCADE;
 SELECT pg_temp.err($$SELECT supabase_ext.drift_check('tasks')$$);
 -- drift_check_all goes on past broken checks, logging each as an error (with an alert).
