@@ -15,7 +15,7 @@ CREATE  FUNCTION "drift_check"(
 	"missing" bigint,  /* Option < i64 > */
 	"orphans" bigint,  /* Option < i64 > */
 	"changed" bigint,  /* Option < i64 > */
-	"sample" jsonb,  /* JsonB */
+	"details" jsonb,  /* JsonB */
 	"log_id" bigint,  /* Option < i64 > */
 	"duration" interval  /* Option < Interval > */
 )
@@ -29,7 +29,7 @@ CREATE  FUNCTION "drift_check_all"() RETURNS TABLE (
 	"missing" bigint,  /* Option < i64 > */
 	"orphans" bigint,  /* Option < i64 > */
 	"changed" bigint,  /* Option < i64 > */
-	"sample" jsonb,  /* JsonB */
+	"details" jsonb,  /* JsonB */
 	"log_id" bigint,  /* Option < i64 > */
 	"duration" interval  /* Option < Interval > */
 )
