@@ -544,6 +544,8 @@ fn check_one(name: &str) -> CheckRow {
 /// the smallest keys of each (`supabase_ext.drift_sample_size`), the
 /// drift_logs row's id. SECURITY INVOKER: a caller who can't read a table
 /// gets a permission error, not a count.
+// The row type is pgrx's `name!` tuple; a type alias would lose the column names.
+#[allow(clippy::type_complexity)]
 #[pg_extern(volatile)]
 fn drift_check(
     name: &str,
@@ -567,6 +569,7 @@ fn drift_check(
 /// subtransaction: a failing one (dropped table, lost privilege) is logged
 /// as status 'error' with an alert, and the others still run. For pg_cron
 /// or the jobs system: `SELECT supabase_ext.drift_check_all()`.
+#[allow(clippy::type_complexity)]
 #[pg_extern(volatile)]
 fn drift_check_all() -> TableIterator<
     'static,
@@ -597,8 +600,11 @@ fn drift_check_all() -> TableIterator<
                 let duration =
                     Interval::from_micros(started.elapsed().as_micros().min(i64::MAX as u128) as i64);
                 let prefix = format!("drift check \"{n}\": ");
-                let message =
-                    if f.message.starts_with(&prefix) { f.message.clone() } else { format!("{prefix}{}", f.message) };
+                let message = if f.message.starts_with(&prefix) {
+                    f.message.clone()
+                } else {
+                    format!("{prefix}{}", f.message)
+                };
                 let details = json!({"error": message, "sqlstate": f.sqlstate});
                 let log_id: Option<i64> = Spi::get_one_with_args(
                     "SELECT supabase_ext.drift_record($1, 'error', NULL, NULL, NULL, $2, $3)",
