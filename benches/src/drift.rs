@@ -167,6 +167,12 @@ pub fn run(o: &Opts) -> Res<Section> {
     let mut notes = Vec::new();
     match std::env::var("BENCH_RELADIFF").ok().filter(|v| !v.is_empty()) {
         Some(bin) => {
+            notes.push(
+                "reladiff runs with its defaults (one thread per database, bisection factor 32, threshold 16384) \
+                 and compares name, amount and updated_at (the jsonb column is left out of its comparison); \
+                 its time includes its Python start-up."
+                    .into(),
+            );
             for alg in ["joindiff", "hashdiff"] {
                 match reladiff(&bin, conn, alg) {
                     Ok((secs, out)) => {

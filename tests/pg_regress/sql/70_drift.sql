@@ -171,6 +171,9 @@ SELECT pg_temp.err($$SELECT supabase_ext.drift_register('bad', 'public.nope', 'o
 CREATE SEQUENCE public.drift_seq;
 SELECT pg_temp.err($$SELECT supabase_ext.drift_register('bad', 'public.drift_seq', 'odoo_seed.shadow_projects', '{id}')$$);
 SELECT pg_temp.err($$SELECT supabase_ext.drift_check('nope')$$);
+-- Hostile names stay names: quoted, never pasted.
+SELECT pg_temp.err($$SELECT supabase_ext.drift_register('bad', 'public.projects', 'odoo_seed.shadow_projects', '{id}', '{name}', '{"map": {"id": "odoo_id"}, "schema": "public\"; DROP TABLE public.projects; --"}')$$);
+SELECT pg_temp.err($$SELECT supabase_ext.drift_register('bad', 'public.projects', 'odoo_seed.shadow_projects', '{id}', '{"name\"; DROP TABLE public.projects; --"}', '{"map": {"id": "odoo_id"}}')$$);
 SELECT count(*) AS registrations FROM supabase_ext.drift_registrations;
 
 -- Tables dropped, renamed or altered after registration: a clear error.
