@@ -644,6 +644,38 @@ pub fn status_rows() -> Vec<crate::common::status::Row> {
 mod tests {
     use pgrx::prelude::*;
 
+    /// The pg_cron path (PG15 lane, where Debian's pg_cron is preloaded):
+    /// schedule drift_check_all() every 6 hours as the seeds do, then run
+    /// the scheduled command exactly as the scheduler would.
+    #[cfg(feature = "pg15")]
+    #[pg_test]
+    fn pg_cron_schedules_drift_check_all() {
+        Spi::run("CREATE EXTENSION IF NOT EXISTS pg_cron").unwrap();
+        Spi::run(
+            "CREATE TABLE public.cron_drift_a (id int PRIMARY KEY, v text);
+             CREATE TABLE public.cron_drift_b (id int PRIMARY KEY, v text);
+             INSERT INTO public.cron_drift_a VALUES (1, 'x'), (2, 'y');
+             INSERT INTO public.cron_drift_b VALUES (1, 'x'), (2, 'z');
+             SELECT supabase_ext.drift_register('cron_drift', 'public.cron_drift_a', 'public.cron_drift_b', '{id}')",
+        )
+        .unwrap();
+        let id: i64 = Spi::get_one(
+            "SELECT cron.schedule('drift', '0 */6 * * *', 'SELECT supabase_ext.drift_check_all()')",
+        )
+        .unwrap()
+        .unwrap();
+        let command: String =
+            Spi::get_one_with_args("SELECT command FROM cron.job WHERE jobid = $1", &[id.into()])
+                .unwrap()
+                .unwrap();
+        Spi::run(&command).unwrap();
+        let status: Option<String> = Spi::get_one(
+            "SELECT status || ':' || changed FROM supabase_ext.drift_logs WHERE name = 'cron_drift' ORDER BY id DESC LIMIT 1",
+        )
+        .unwrap();
+        assert_eq!(status.as_deref(), Some("drift_found:1"));
+    }
+
     #[pg_test]
     fn hash_follows_type_equality() {
         let same: bool = Spi::get_one(
