@@ -676,6 +676,53 @@ mod tests {
         assert_eq!(status.as_deref(), Some("drift_found:1"));
     }
 
+    /// The jsonb row hash (read from the binary form, not Postgres's
+    /// jsonb_hash_extended) agrees with jsonb `=` on every pair: numerics by
+    /// value at any scale and in both numeric formats, key order, nesting,
+    /// containers past 32 children (stored offsets), long strings.
+    #[pg_test]
+    fn jsonb_hash_agrees_with_jsonb_equality() {
+        let disagreements: i64 = Spi::get_one(
+            r#"WITH v(j) AS (
+                 SELECT x::jsonb FROM unnest(ARRAY[
+                   '1', '1.0', '1.00', '-1', '-1.0', '0', '0.00', '-0.0', '"1"', '"1.0"', 'true', 'false', 'null',
+                   '[]', '{}', '[[]]', '[{}]', '[1,2]', '[2,1]', '[1.0,2]', '[1,2.000]', '{"a":1,"b":2}', '{"b":2,"a":1.0}',
+                   '{"a":2,"b":1}', '{"a":{"b":[1,{"c":null}]}}', '{"a":{"b":[1.000,{"c":null}]}}', '{"a":{"b":[1,{"c":false}]}}',
+                   '[1e2]', '[100]', '[100.5]', '[100.50]', '[12345678901234567890.5]', '[12345678901234567890.50]',
+                   '[0.00001]', '[1e-5]', '[0.0001]', '[-0.00001]', '[99999999]', '[100000000]', '[10000]', '[1e4]',
+                   '"a"', '"b"', '"é"', '""', '[""]', '[null]', '{"":null}', '{"a":null}', '{"a":[]}', '{"a":{}}'
+                 ]) AS x
+                 UNION ALL SELECT jsonb_object_agg('k' || i, i) FROM generate_series(1, 100) i
+                 UNION ALL SELECT jsonb_object_agg('k' || i, i::numeric(12, 3)) FROM generate_series(1, 100) i
+                 UNION ALL SELECT jsonb_object_agg('k' || i, i + 1) FROM generate_series(1, 100) i
+                 UNION ALL SELECT jsonb_agg(repeat('x', i)) FROM generate_series(1, 70) i
+                 UNION ALL SELECT jsonb_agg(repeat('x', i)) FROM generate_series(1, 71) i
+                 UNION ALL SELECT jsonb_agg(i * 1.5) FROM generate_series(1, 40) i
+                 UNION ALL SELECT jsonb_agg((i * 1.5)::numeric(10, 4)) FROM generate_series(1, 40) i
+                 UNION ALL SELECT jsonb_build_object('doc', repeat('long text ', 500), 'n', 1.0)
+                 UNION ALL SELECT jsonb_build_object('doc', repeat('long text ', 500), 'n', 1)
+                 UNION ALL SELECT jsonb_build_object('doc', repeat('long text ', 500), 'n', 2))
+               SELECT count(*) FROM v a, v b
+                WHERE (a.j = b.j) <> (supabase_ext.drift_hash(a.j) = supabase_ext.drift_hash(b.j))"#,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(disagreements, 0);
+        // Toasted (compressed) values hash like their plain twins.
+        Spi::run(
+            "CREATE TEMP TABLE jt (j jsonb);
+             INSERT INTO jt SELECT jsonb_build_object('doc', repeat('long text ', 5000), 'n', 1.0);",
+        )
+        .unwrap();
+        let same: bool = Spi::get_one(
+            "SELECT supabase_ext.drift_hash(j) = supabase_ext.drift_hash(jsonb_build_object('n', 1, 'doc', repeat('long text ', 5000)))
+               FROM jt",
+        )
+        .unwrap()
+        .unwrap();
+        assert!(same);
+    }
+
     #[pg_test]
     fn hash_follows_type_equality() {
         let same: bool = Spi::get_one(

@@ -7,10 +7,12 @@
 //! * [`sql`] — the single-pass check query and the three views, built from a
 //!   plan with every identifier quoted here.
 //! * [`hash`] — the row hash: XXH3-64 over each column's type-aware hash.
+//! * [`jsonb`] — a canonical hash of a jsonb value read from its binary form.
 //!
 //! No pgrx here: the glue in `src/drift/` reads the catalog and runs the SQL.
 
 pub mod hash;
+pub mod jsonb;
 pub mod options;
 pub mod plan;
 pub mod sql;
