@@ -2,7 +2,8 @@
 //! column's own hash.
 //!
 //! The glue computes each column's hash with the type's extended hash
-//! function (its default hash operator class, seed 0, collation "C"). Postgres
+//! function (its default hash operator class, seed 0, collation "C"), and
+//! jsonb's with [`super::jsonb`], which follows the same equality. Postgres
 //! guarantees those agree with the type's equality: numeric `1.0` and `1.00`
 //! hash alike (`hash_numeric` strips the scale), jsonb is stored with sorted,
 //! de-duplicated keys, timestamptz is a UTC instant, arrays hash elementwise,
