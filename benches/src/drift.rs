@@ -195,7 +195,7 @@ pub fn run(o: &Opts) -> Res<Section> {
     }
 
     let mut md = format!(
-        "## Drift: one check against the floor, the seeds' views and reladiff (PostgreSQL 18)\n\n\
+        "## Drift{rows_note}: one check against the floor, the seeds' views and reladiff (PostgreSQL 18)\n\n\
          - Machine: {cpu}, nproc {nproc}; shared with other builds while measuring.\n\
          - Server: {version}; supabase_ext preloaded (release build); max_parallel_workers_per_gather = 2, \
          work_mem = {work_mem}. Date: {date}.\n\
@@ -205,6 +205,7 @@ pub fn run(o: &Opts) -> Res<Section> {
          columns and writes its log row; the seeds' views compare the name only (the only column that differs).\n\
          - Results: seeds' views `{seeds_result}`, drift_check `{ours_result}` (missing,orphans,changed); \
          keys differing between the drift views and the seeds' views: {same_keys}.\n\n",
+        rows_note = if n == 1_000_000 { String::new() } else { format!(", {n} rows") },
         cpu = m.cpu,
         nproc = m.nproc,
         date = m.date,
@@ -229,5 +230,8 @@ pub fn run(o: &Opts) -> Res<Section> {
     }
     md += &format!("- results identical to the seeds' views: → {}\n", met(identical));
     admin.batch_execute("SELECT supabase_ext.drift_unregister('bench')")?;
-    Ok(Section { key: "drift", markdown: md })
+    // The default size has its own section; other sizes (BENCH_DRIFT_ROWS)
+    // get another, so a 10M run doesn't replace the 1M one.
+    let key = if n == 1_000_000 { "drift" } else { "drift-large" };
+    Ok(Section { key, markdown: md })
 }
