@@ -4,7 +4,8 @@
 # benches/ (supabase_ext_bench all), which rewrites BENCHMARKS.md.
 #
 #   SUPABASE_EXT_BENCH_SKIP_INSTALL=1  reuse the installed builds
-#   BENCH_WHAT=tenancy|webhooks|jobs   run one benchmark (default all)
+#   BENCH_WHAT=tenancy|webhooks|jobs|drift   run one benchmark (default all)
+#   SUPABASE_EXT_BENCH_PG15=0          PG18 only (no PG15 build or cluster)
 #   BENCH_RUNS, BENCH_PGBENCH_SECS     see benches/src/main.rs
 #   SUPABASE_EXT_BENCH_PG15=0          PG18 only (no PG15 build or cluster)
 set -euo pipefail

@@ -10,6 +10,7 @@
 //! |---------------|-----------------------------------------------------------------|
 //! | `webhooks`    | inbound signature verification, idempotent ingestion, signing   |
 //! | `tenancy`     | JWT claims helpers, tenant RLS policies, RLS audit, HS256 JWTs  |
+//! | `drift`       | table vs shadow drift checks in one pass, logs, alerts, notify    |
 //! | `jobs`        | durable queue, sync cursors (schedules and HTTP to come)       |
 //! | `search`      | hybrid search: registration, BM25 statistics, fusion            |
 //! | `maintenance` | the background worker and `run_maintenance()` (jobs absorbs it) |
@@ -18,6 +19,7 @@
 use pgrx::prelude::*;
 
 pub mod common;
+pub mod drift;
 pub mod jobs;
 pub mod maintenance;
 pub mod search;
@@ -67,6 +69,7 @@ pub extern "C-unwind" fn _PG_init() {
     webhooks::init(preloading);
     tenancy::init();
     jobs::init(preloading);
+    drift::init();
     common::guc::reserve_prefix();
 }
 

@@ -1,7 +1,7 @@
 //! `supabase_ext.status()`: one view over every domain. Each domain
 //! contributes its own rows; this file only orders them.
 use crate::common::status::{row, Row};
-use crate::{jobs, maintenance, tenancy, webhooks};
+use crate::{drift, jobs, maintenance, tenancy, webhooks};
 use pgrx::prelude::*;
 
 /// One row per fact: `(component, name, value, detail)`. VOLATILE: it reads
@@ -23,11 +23,13 @@ fn status() -> TableIterator<
 
     rows.extend(jobs::status_rows());
     rows.extend(maintenance::status_rows());
+    rows.extend(drift::status_rows());
     let settings = maintenance::gucs::all(crate::common::preloaded())
         .into_iter()
         .chain(webhooks::gucs::all())
         .chain(tenancy::gucs::all())
-        .chain(jobs::gucs::all());
+        .chain(jobs::gucs::all())
+        .chain(drift::gucs::all());
     for (name, value) in settings {
         rows.push(row("settings", name, Some(value), None));
     }

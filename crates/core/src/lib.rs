@@ -3,6 +3,7 @@
 //! The extension crate at the repository root is only glue around it.
 
 pub mod ct;
+pub mod drift;
 pub mod jobs;
 pub mod search;
 pub mod tenancy;
