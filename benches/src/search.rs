@@ -128,6 +128,13 @@ type Qrels = HashMap<String, HashMap<String, i32>>;
 
 fn load(c: &mut Client) -> Res<(Vec<Query>, Qrels)> {
     let dir = data_dir();
+    if have_ours(c)? {
+        // Registrations of an earlier run: unregister while their tables exist.
+        c.batch_execute(&format!(
+            "SELECT supabase_ext.search_unregister(r.name, r.schema) FROM supabase_ext.search_registrations r
+              WHERE r.schema = '{SCHEMA}' AND r.tbl::oid IN (SELECT oid FROM pg_class)"
+        ))?;
+    }
     c.batch_execute(&format!(
         "SET client_min_messages = warning;
          CREATE EXTENSION IF NOT EXISTS vector;
@@ -548,7 +555,7 @@ fn latency(
             let started = Instant::now();
             let mut out = Vec::new();
             for j in 0..calls {
-                if j >= 10 && started.elapsed() > budget {
+                if j >= MIN_CALLS && started.elapsed() > budget {
                     break;
                 }
                 let (v, s) = &qs[(off + 3 + j) % qs.len()];
@@ -565,6 +572,9 @@ fn latency(
     }
     Ok(all)
 }
+
+/// Calls per client before the time budget may end a case.
+const MIN_CALLS: usize = 5;
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -833,11 +843,18 @@ pub fn run(o: &Opts) -> Res<Section> {
             setup: String::new(),
             sql: format!("SELECT id FROM {SCHEMA}.{t} ORDER BY embedding <=> $1 LIMIT 10"),
         });
-        let ip_cases = vec![LatCase {
-            label: "Supabase's hybrid_search + its vector_ip_ops HNSW".into(),
-            setup: String::new(),
-            sql: format!("SELECT id FROM {SCHEMA}.hybrid_search_{n}($2, $1, 10)"),
-        }];
+        // The docs' own ip index, for Supabase's function only (ours would
+        // see two HNSW indexes); not at 1M rows, where building it takes long
+        // and the plan below shows the function never uses it.
+        let ip_cases = if n <= 100_000 {
+            vec![LatCase {
+                label: "Supabase's hybrid_search + its vector_ip_ops HNSW".into(),
+                setup: String::new(),
+                sql: format!("SELECT id FROM {SCHEMA}.hybrid_search_{n}($2, $1, 10)"),
+            }]
+        } else {
+            Vec::new()
+        };
         let mut measured: Vec<LatRow> = cases
             .iter()
             .chain(&ip_cases)
@@ -860,11 +877,13 @@ pub fn run(o: &Opts) -> Res<Section> {
                 record(i, v);
             }
         }
-        // The docs' own index, for Supabase's function only (ours would see two HNSW indexes).
-        admin.batch_execute(&format!(
+        let ip = if ip_cases.is_empty() { "the cosine HNSW index" } else { "both HNSW indexes" };
+        if !ip_cases.is_empty() {
+            admin.batch_execute(&format!(
             "SET maintenance_work_mem = '{}'; CREATE INDEX {t}_hnsw_ip ON {SCHEMA}.{t} USING hnsw (embedding vector_ip_ops); ANALYZE {SCHEMA}.{t};",
             if n > 200_000 { "4GB" } else { "1GB" }
-        ))?;
+            ))?;
+        }
         let q0 = &queries[0];
         let lit = format!("'{}'::vector", to_text(&q0.emb));
         for (label, sql) in [
@@ -884,7 +903,7 @@ pub fn run(o: &Opts) -> Res<Section> {
             ),
         ] {
             let (plan, _) = util::explain(&mut admin, &sql)?;
-            plans.push(format!("{n} rows, Supabase's {label} with both HNSW indexes present: {}", plan.summary()));
+            plans.push(format!("{n} rows, Supabase's {label} with {ip} present: {}", plan.summary()));
         }
         for clients in [1usize, 8] {
             for (i, c) in ip_cases.iter().enumerate() {
@@ -892,7 +911,7 @@ pub fn run(o: &Opts) -> Res<Section> {
                 record(cases.len() + i, latency(conn, c, &qs, clients, calls, budget)?);
             }
         }
-        admin.batch_execute(&format!("DROP INDEX {SCHEMA}.{t}_hnsw_ip"))?;
+        admin.batch_execute(&format!("DROP INDEX IF EXISTS {SCHEMA}.{t}_hnsw_ip"))?;
         if n == filter_size {
             filtered_md = filtered(conn, &mut admin, n, &queries, ours)?;
         }
