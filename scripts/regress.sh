@@ -70,6 +70,7 @@ case "$PG/$MODE" in
       bash "$ROOT/scripts/isolation.sh" "$RUN_DIR/$NAME" "$PORT"
     echo "dump and restore:"
     bash "$ROOT/tests/dump/dump_restore.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
+    echo "hybrid search statistics under concurrent writers:"; bash "$ROOT/tests/search/concurrency.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     echo "HTTP jobs against a loopback receiver:"
     bash "$ROOT/tests/jobs/http_delivery.sh" "$BIN" "$RUN_DIR/$NAME" "$PORT"
     echo "queue under load (8 producers, 3 consumers):"

@@ -11,6 +11,7 @@
 //! | `webhooks`    | inbound signature verification, idempotent ingestion, signing   |
 //! | `tenancy`     | JWT claims helpers, tenant RLS policies, RLS audit, HS256 JWTs  |
 //! | `jobs`        | durable queue, sync cursors (schedules and HTTP to come)       |
+//! | `search`      | hybrid search: registration, BM25 statistics, fusion            |
 //! | `maintenance` | the background worker and `run_maintenance()` (jobs absorbs it) |
 //! | `status`      | `supabase_ext.status()`, composed from each domain's rows       |
 //! | `common`      | mechanisms only: errors, time, setting helpers, status rows     |
@@ -19,6 +20,7 @@ use pgrx::prelude::*;
 pub mod common;
 pub mod jobs;
 pub mod maintenance;
+pub mod search;
 pub mod status;
 pub mod tenancy;
 pub mod webhooks;

@@ -4,5 +4,6 @@
 
 pub mod ct;
 pub mod jobs;
+pub mod search;
 pub mod tenancy;
 pub mod webhooks;
