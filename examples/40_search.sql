@@ -5,6 +5,8 @@
 -- so you can read why each row ranks where it does.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE SCHEMA IF NOT EXISTS rag;
+-- (re-runnable: drop a previous run's registration and table)
+SELECT supabase_ext.search_unregister('hybrid_search', 'rag');
 DROP TABLE IF EXISTS rag.chunks;
 CREATE TABLE rag.chunks (
     id bigint PRIMARY KEY,

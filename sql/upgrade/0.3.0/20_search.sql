@@ -5,7 +5,7 @@
 -- docs/search.md describes the contract and the design.
 
 -- One row per registration. The internal objects of registration <id> are
--- supabase_ext.search_<id>_{postings,terms,stats,sync,lexical}.
+-- supabase_ext.search_<id>_{postings,stats,sync,lexical}.
 CREATE TABLE supabase_ext.search_registrations (
     id         integer PRIMARY KEY,
     name       text NOT NULL,
@@ -291,11 +291,9 @@ BEGIN
         CREATE TABLE %1$s_postings (t %2$s NOT NULL, term text COLLATE "C" NOT NULL, k %3$s NOT NULL,
                                     tf integer NOT NULL, len integer NOT NULL,
                                     PRIMARY KEY (t, term, k) INCLUDE (tf, len));
-        CREATE TABLE %1$s_terms (t %2$s NOT NULL, term text COLLATE "C" NOT NULL, shard smallint NOT NULL, df bigint NOT NULL,
-                                 PRIMARY KEY (t, term, shard));
         CREATE TABLE %1$s_stats (t %2$s NOT NULL, shard smallint NOT NULL, n bigint NOT NULL, total_len bigint NOT NULL,
                                  PRIMARY KEY (t, shard));
-        REVOKE ALL ON %1$s_postings, %1$s_terms, %1$s_stats FROM PUBLIC;
+        REVOKE ALL ON %1$s_postings, %1$s_stats FROM PUBLIC;
         COMMENT ON TABLE %1$s_postings IS %4$L;
     $s$, v_pre, v_tt, v_key_type, format('BM25 postings of %s (search registration %s)', tbl, v_id));
 
@@ -317,13 +315,15 @@ BEGIN
 CREATE FUNCTION {PRE}_sync() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $body$
 DECLARE
-    -- Counters are sharded by backend: concurrent writers of the same
-    -- tenant and terms rarely wait on one another's row locks.
+    -- The counters (document count and total length per tenant) are
+    -- sharded by backend: concurrent writers of one tenant rarely wait on
+    -- one another's row lock. Document frequencies are not counters: the
+    -- lexical stage counts a term's postings.
     s smallint := (pg_backend_pid() % 8)::smallint;
     c bigint;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
-        TRUNCATE {PRE}_postings, {PRE}_terms, {PRE}_stats;
+        TRUNCATE {PRE}_postings, {PRE}_stats;
         RETURN NULL;
     END IF;
     -- Each statement names only the transition tables of its event
@@ -338,11 +338,6 @@ BEGIN
             DELETE FROM {PRE}_postings p USING gone g
              WHERE p.t = g.t AND p.term = g.term AND p.k = g.k
             RETURNING p.t, p.term, p.k, p.len
-        ), df AS (
-            INSERT INTO {PRE}_terms AS x (t, term, shard, df)
-            SELECT d.t, d.term, s, -count(*) FROM del d GROUP BY d.t, d.term ORDER BY 1, 2
-            ON CONFLICT (t, term, shard) DO UPDATE SET df = x.df + excluded.df
-            RETURNING 1
         ), st AS (
             INSERT INTO {PRE}_stats AS x (t, shard, n, total_len)
             SELECT dd.t, s, -count(*), -sum(dd.len)
@@ -350,7 +345,7 @@ BEGIN
             ON CONFLICT (t, shard) DO UPDATE SET n = x.n + excluded.n, total_len = x.total_len + excluded.total_len
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM df) + (SELECT count(*) FROM st) INTO c;
+        SELECT count(*) FROM st INTO c;
     ELSIF TG_OP = 'INSERT' THEN
         WITH tok AS MATERIALIZED (
             SELECT {TEN_N} AS t, n.{KEY} AS k, u.lexeme AS term, coalesce(array_length(u.positions, 1), 1) AS tf
@@ -363,18 +358,13 @@ BEGIN
             INSERT INTO {PRE}_postings (t, term, k, tf, len)
             SELECT tok.t, tok.term, tok.k, tok.tf, dl.len FROM tok JOIN dl ON dl.t = tok.t AND dl.k = tok.k
             RETURNING 1
-        ), df AS (
-            INSERT INTO {PRE}_terms AS x (t, term, shard, df)
-            SELECT tok.t, tok.term, s, count(*) FROM tok GROUP BY tok.t, tok.term ORDER BY 1, 2
-            ON CONFLICT (t, term, shard) DO UPDATE SET df = x.df + excluded.df
-            RETURNING 1
         ), st AS (
             INSERT INTO {PRE}_stats AS x (t, shard, n, total_len)
             SELECT dl.t, s, count(*), sum(dl.len) FROM dl GROUP BY dl.t ORDER BY 1
             ON CONFLICT (t, shard) DO UPDATE SET n = x.n + excluded.n, total_len = x.total_len + excluded.total_len
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM df) + (SELECT count(*) FROM st) INTO c;
+        SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM st) INTO c;
     ELSE
         -- UPDATE: unindex the rows whose key, tenant or text changed, index their new version.
         WITH gone AS MATERIALIZED (
@@ -388,11 +378,6 @@ BEGIN
             DELETE FROM {PRE}_postings p USING gone g
              WHERE p.t = g.t AND p.term = g.term AND p.k = g.k
             RETURNING p.t, p.term, p.k, p.len
-        ), df AS (
-            INSERT INTO {PRE}_terms AS x (t, term, shard, df)
-            SELECT d.t, d.term, s, -count(*) FROM del d GROUP BY d.t, d.term ORDER BY 1, 2
-            ON CONFLICT (t, term, shard) DO UPDATE SET df = x.df + excluded.df
-            RETURNING 1
         ), st AS (
             INSERT INTO {PRE}_stats AS x (t, shard, n, total_len)
             SELECT dd.t, s, -count(*), -sum(dd.len)
@@ -400,7 +385,7 @@ BEGIN
             ON CONFLICT (t, shard) DO UPDATE SET n = x.n + excluded.n, total_len = x.total_len + excluded.total_len
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM df) + (SELECT count(*) FROM st) INTO c;
+        SELECT count(*) FROM st INTO c;
         WITH tok AS MATERIALIZED (
             SELECT {TEN_N} AS t, n.{KEY} AS k, u.lexeme AS term, coalesce(array_length(u.positions, 1), 1) AS tf
               FROM new_rows n CROSS JOIN LATERAL unnest({DOC_N}) u
@@ -414,18 +399,13 @@ BEGIN
             INSERT INTO {PRE}_postings (t, term, k, tf, len)
             SELECT tok.t, tok.term, tok.k, tok.tf, dl.len FROM tok JOIN dl ON dl.t = tok.t AND dl.k = tok.k
             RETURNING 1
-        ), df AS (
-            INSERT INTO {PRE}_terms AS x (t, term, shard, df)
-            SELECT tok.t, tok.term, s, count(*) FROM tok GROUP BY tok.t, tok.term ORDER BY 1, 2
-            ON CONFLICT (t, term, shard) DO UPDATE SET df = x.df + excluded.df
-            RETURNING 1
         ), st AS (
             INSERT INTO {PRE}_stats AS x (t, shard, n, total_len)
             SELECT dl.t, s, count(*), sum(dl.len) FROM dl GROUP BY dl.t ORDER BY 1
             ON CONFLICT (t, shard) DO UPDATE SET n = x.n + excluded.n, total_len = x.total_len + excluded.total_len
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM df) + (SELECT count(*) FROM st) INTO c;
+        SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM st) INTO c;
     END IF;
     RETURN NULL;
 END $body$;
@@ -486,7 +466,8 @@ BEGIN
       FROM (SELECT q.term, ln(1 + (docs - d.df + 0.5) / (d.df + 0.5)) AS idf
               FROM (SELECT DISTINCT u.lexeme COLLATE "C" AS term
                       FROM unnest(to_tsvector({CFG}::regconfig, coalesce(query_text, ''))) u) q
-             CROSS JOIN LATERAL (SELECT sum(x.df)::float8 AS df FROM {PRE}_terms x
+             -- df: the term's postings, counted on the index (index-only once vacuumed)
+             CROSS JOIN LATERAL (SELECT count(*)::float8 AS df FROM {PRE}_postings x
                                   WHERE x.t = tenant AND x.term = q.term) d
              WHERE d.df > 0) w;
     m := coalesce(cardinality(terms), 0);
@@ -550,8 +531,6 @@ $t$;
         ), ins AS (
             INSERT INTO {PRE}_postings (t, term, k, tf, len)
             SELECT tok.t, tok.term, tok.k, tok.tf, dl.len FROM tok JOIN dl ON dl.t = tok.t AND dl.k = tok.k
-        ), df AS (
-            INSERT INTO {PRE}_terms (t, term, shard, df) SELECT tok.t, tok.term, 0, count(*) FROM tok GROUP BY 1, 2
         )
         INSERT INTO {PRE}_stats (t, shard, n, total_len) SELECT dl.t, 0, count(*), sum(dl.len) FROM dl GROUP BY 1
     $t$, '{PRE}', v_pre), '{KEY}', quote_ident(v_key)), '{TEN_N}', v_ten_new), '{DOC_N}', v_doc_new),
@@ -770,7 +749,7 @@ BEGIN
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg.id || '_truncate', reg.tbl);
     END IF;
     EXECUTE format('DROP FUNCTION IF EXISTS %s_sync(), %s_lexical', pre, pre);
-    EXECUTE format('DROP TABLE IF EXISTS %s_postings, %s_terms, %s_stats', pre, pre, pre);
+    EXECUTE format('DROP TABLE IF EXISTS %s_postings, %s_stats', pre, pre);
     DELETE FROM supabase_ext.search_registrations r WHERE r.id = reg.id;
     RETURN true;
 END $fn$;

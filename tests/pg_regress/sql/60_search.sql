@@ -62,8 +62,8 @@ SELECT id, score FROM rag.docs_search(NULL, 'fig', match_count => 1);
 -- match_threshold limits the semantic branch to similarity >= 0.5.
 SELECT id, semantic_rank FROM rag.docs_search('[1,0,0]', NULL, match_threshold => 0.5);
 
--- Corpus statistics: documents, total length and document frequencies,
--- summed over the per-backend shards.
+-- Corpus statistics: documents and total length summed over the
+-- per-backend shards, and each term's document frequency (its postings).
 CREATE FUNCTION pg_temp.corpus(search_name text) RETURNS TABLE (docs bigint, total_len bigint, terms text)
 LANGUAGE plpgsql AS $$
 DECLARE id int := (SELECT r.id FROM supabase_ext.search_registrations r WHERE r.name = search_name);
@@ -71,7 +71,7 @@ BEGIN
     RETURN QUERY EXECUTE format(
         'SELECT (SELECT sum(n)::bigint FROM supabase_ext.search_%1$s_stats), (SELECT sum(total_len)::bigint FROM supabase_ext.search_%1$s_stats),
                 (SELECT string_agg(term || '':'' || df, '' '' ORDER BY term) FROM
-                   (SELECT term, sum(df) AS df FROM supabase_ext.search_%1$s_terms GROUP BY term HAVING sum(df) <> 0) d)', id);
+                   (SELECT term, count(*) AS df FROM supabase_ext.search_%1$s_postings GROUP BY term) d)', id);
 END $$;
 SELECT * FROM pg_temp.corpus('docs_search');
 INSERT INTO rag.docs VALUES (6, 'apple:1 elder:2', NULL);
