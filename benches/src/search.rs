@@ -1031,7 +1031,6 @@ Builds: {builds}.
 
 {lat_table}
 {plans}
-
 ### Filtered (tenant, 1% of rows)
 
 {filtered_md}
