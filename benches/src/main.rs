@@ -6,12 +6,14 @@
 //!   supabase_ext_bench webhooks --pg15 'host=localhost port=54341 user=postgres dbname=postgres'
 //!   supabase_ext_bench drift    --pg18 'host=localhost port=54340 user=postgres dbname=postgres'
 //!   supabase_ext_bench jobs     --pg18 'host=localhost port=54340 user=postgres dbname=postgres'
+//!   supabase_ext_bench search   --pg18 'host=localhost port=54340 user=postgres dbname=postgres'
 //!   supabase_ext_bench all --pg18 … --pg15 … [--pgbench PATH] [--out BENCHMARKS.md] [--runs 5]
 //!
 //! Connection strings also come from BENCH_PG18 / BENCH_PG15, pgbench from PGBENCH.
 
 mod drift;
 mod jobs;
+mod search;
 mod tenancy;
 mod util;
 mod webhooks;
@@ -38,7 +40,7 @@ pub struct Section {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: supabase_ext_bench <tenancy|webhooks|jobs|all> [--pg18 CONN] [--pg15 CONN] \
+        "usage: supabase_ext_bench <tenancy|webhooks|jobs|drift|search|all> [--pg18 CONN] [--pg15 CONN] \
          [--pgbench PATH] [--out FILE] [--runs N] [--pgbench-secs N]"
     );
     std::process::exit(2)
@@ -72,8 +74,8 @@ fn main() {
     }
     o.runs = o.runs.max(5);
     let which: Vec<&str> = match cmd.as_str() {
-        "all" => vec!["tenancy", "webhooks", "jobs", "drift"],
-        "tenancy" | "webhooks" | "jobs" | "drift" => vec![cmd.as_str()],
+        "all" => vec!["tenancy", "webhooks", "jobs", "drift", "search"],
+        "tenancy" | "webhooks" | "jobs" | "drift" | "search" => vec![cmd.as_str()],
         _ => usage(),
     };
     let mut failed = false;
@@ -83,6 +85,7 @@ fn main() {
             "tenancy" => tenancy::run(&o),
             "jobs" => jobs::run(&o),
             "drift" => drift::run(&o),
+            "search" => search::run(&o),
             _ => webhooks::run(&o),
         };
         match r {
