@@ -10,10 +10,10 @@
 //! |---------------|-----------------------------------------------------------------|
 //! | `webhooks`    | inbound signature verification, idempotent ingestion, signing   |
 //! | `tenancy`     | JWT claims helpers, tenant RLS policies, RLS audit, HS256 JWTs  |
-//! | `drift`       | table vs shadow drift checks in one pass, logs, alerts, notify    |
-//! | `jobs`        | durable queue, sync cursors (schedules and HTTP to come)       |
+//! | `drift`       | table vs shadow drift checks in one pass, logs, alerts, notify  |
+//! | `jobs`        | schedules, SQL/HTTP/handler jobs, queue, cursors, the workers   |
 //! | `search`      | hybrid search: registration, BM25 statistics, fusion            |
-//! | `maintenance` | the background worker and `run_maintenance()` (jobs absorbs it) |
+//! | `maintenance` | `run_maintenance()`: retention, one of the jobs workers' duties |
 //! | `status`      | `supabase_ext.status()`, composed from each domain's rows       |
 //! | `common`      | mechanisms only: errors, time, setting helpers, status rows     |
 use pgrx::prelude::*;
