@@ -714,6 +714,35 @@ $t$;
     RETURN v_fn;
 END $fn$;
 
+-- Drops what one registration created (its search function, the triggers
+-- when the table still exists, the sync and lexical functions, the internal
+-- tables) and forgets it. Shared by search_unregister and the sql_drop
+-- event trigger; called only from those SECURITY DEFINER functions.
+CREATE FUNCTION supabase_ext.search_drop_registration(reg_id integer) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    reg record;
+    pre text := 'supabase_ext.search_' || reg_id;
+BEGIN
+    SELECT r.fn, r.tbl, c.oid IS NOT NULL AS table_exists INTO reg
+      FROM supabase_ext.search_registrations r LEFT JOIN pg_class c ON c.oid = r.tbl
+     WHERE r.id = reg_id;
+    -- A dropped function's regprocedure prints as a bare oid: look it up.
+    IF EXISTS (SELECT 1 FROM pg_proc p WHERE p.oid = reg.fn) THEN
+        EXECUTE format('DROP FUNCTION %s', reg.fn);
+    END IF;
+    IF reg.table_exists THEN
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg_id || '_insert', reg.tbl);
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg_id || '_update', reg.tbl);
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg_id || '_delete', reg.tbl);
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg_id || '_truncate', reg.tbl);
+    END IF;
+    EXECUTE format('DROP FUNCTION IF EXISTS %s_sync(), %s_lexical', pre, pre);
+    EXECUTE format('DROP TABLE IF EXISTS %s_postings, %s_stats', pre, pre);
+    DELETE FROM supabase_ext.search_registrations r WHERE r.id = reg_id;
+END $fn$;
+REVOKE ALL ON FUNCTION supabase_ext.search_drop_registration(integer) FROM PUBLIC;
+
 CREATE FUNCTION supabase_ext.search_unregister(name text, schema name DEFAULT NULL)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
@@ -721,7 +750,6 @@ DECLARE
     caller name := supabase_ext.search_caller();
     reg    record;
     n      integer;
-    pre    text;
 BEGIN
     SELECT count(*) INTO n FROM supabase_ext.search_registrations r
      WHERE r.name = search_unregister.name AND (search_unregister.schema IS NULL OR r.schema = search_unregister.schema);
@@ -738,20 +766,7 @@ BEGIN
     IF NOT (pg_has_role(caller, coalesce(reg.relowner, (SELECT r.oid FROM pg_roles r WHERE r.rolname = reg.created_by)), 'USAGE')) THEN
         RAISE EXCEPTION 'search_unregister: must be the owner of table %', reg.tbl USING ERRCODE = '42501';
     END IF;
-    pre := 'supabase_ext.search_' || reg.id;
-    -- A dropped function's regprocedure prints as a bare oid: look it up.
-    IF EXISTS (SELECT 1 FROM pg_proc p WHERE p.oid = reg.fn) THEN
-        EXECUTE format('DROP FUNCTION %s', reg.fn);
-    END IF;
-    IF reg.table_exists THEN
-        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg.id || '_insert', reg.tbl);
-        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg.id || '_update', reg.tbl);
-        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg.id || '_delete', reg.tbl);
-        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'supabase_ext_search_' || reg.id || '_truncate', reg.tbl);
-    END IF;
-    EXECUTE format('DROP FUNCTION IF EXISTS %s_sync(), %s_lexical', pre, pre);
-    EXECUTE format('DROP TABLE IF EXISTS %s_postings, %s_stats', pre, pre);
-    DELETE FROM supabase_ext.search_registrations r WHERE r.id = reg.id;
+    PERFORM supabase_ext.search_drop_registration(reg.id);
     RETURN true;
 END $fn$;
 
@@ -765,22 +780,15 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 SET client_min_messages = warning AS $fn$
 DECLARE
     reg record;
-    pre text;
 BEGIN
     IF to_regclass('supabase_ext.search_registrations') IS NULL THEN
         RETURN;  -- DROP EXTENSION
     END IF;
-    FOR reg IN SELECT r.id, r.fn FROM supabase_ext.search_registrations r
+    FOR reg IN SELECT r.id FROM supabase_ext.search_registrations r
                 WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = r.tbl)
     LOOP
         BEGIN
-            pre := 'supabase_ext.search_' || reg.id;
-            IF EXISTS (SELECT 1 FROM pg_proc p WHERE p.oid = reg.fn) THEN
-                EXECUTE format('DROP FUNCTION %s', reg.fn);
-            END IF;
-            EXECUTE format('DROP FUNCTION IF EXISTS %s_sync(), %s_lexical', pre, pre);
-            EXECUTE format('DROP TABLE IF EXISTS %s_postings, %s_stats', pre, pre);
-            DELETE FROM supabase_ext.search_registrations r WHERE r.id = reg.id;
+            PERFORM supabase_ext.search_drop_registration(reg.id);
         EXCEPTION WHEN OTHERS THEN
             RAISE WARNING 'supabase_ext: could not clean up search registration % after its table was dropped: %',
                 reg.id, SQLERRM;
