@@ -116,12 +116,6 @@ fn step_with<R>(
     f: impl FnOnce() -> R + std::panic::UnwindSafe,
 ) -> Option<R> {
     DIE_IN_STEP.store(die_on_sigterm, std::sync::atomic::Ordering::SeqCst);
-    let r = step_inner(what, f);
-    DIE_IN_STEP.store(false, std::sync::atomic::Ordering::SeqCst);
-    r
-}
-
-fn step_inner<R>(what: &str, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> Option<R> {
     // SAFETY: the standard transaction bracket of a background worker.
     unsafe {
         pg_sys::SetCurrentStatementStartTimestamp();
@@ -138,7 +132,7 @@ fn step_inner<R>(what: &str, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> 
             Err(msg)
         })
         .execute();
-    match r {
+    let out = match r {
         Ok(v) => {
             // SAFETY: matches the bracket above.
             unsafe {
@@ -153,7 +147,9 @@ fn step_inner<R>(what: &str, f: impl FnOnce() -> R + std::panic::UnwindSafe) -> 
             log!("supabase_ext jobs: {what} failed: {msg}");
             None
         }
-    }
+    };
+    DIE_IN_STEP.store(false, std::sync::atomic::Ordering::SeqCst);
+    out
 }
 
 fn reload_if_asked() {
