@@ -99,16 +99,11 @@ mod tests {
     #[cfg(feature = "pg15")]
     #[pg_test]
     fn pg_cron_schedules_maintenance() {
-        Spi::run("CREATE EXTENSION IF NOT EXISTS pg_cron").unwrap();
-        let id: i64 = Spi::get_one(
-            "SELECT cron.schedule('supabase_ext maintenance', '* * * * *', 'SELECT supabase_ext.run_maintenance()')",
-        )
-        .unwrap()
-        .unwrap();
-        let command: String =
-            Spi::get_one_with_args("SELECT command FROM cron.job WHERE jobid = $1", &[id.into()])
-                .unwrap()
-                .unwrap();
+        let command = crate::common::testing::pg_cron_command(
+            "supabase_ext maintenance",
+            "* * * * *",
+            "SELECT supabase_ext.run_maintenance()",
+        );
         let deleted: Option<i64> = Spi::get_one(&command).unwrap();
         assert_eq!(deleted, Some(0));
         let cron: Option<String> =

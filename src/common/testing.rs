@@ -41,3 +41,18 @@ pub fn postgrest_request(role: &str, claims: &str, headers: &str, method: &str, 
 pub fn reset_role() {
     Spi::run("RESET ROLE").unwrap();
 }
+
+/// Schedules `command` with the real pg_cron (the PG15 lane preloads it) and
+/// returns the command as pg_cron stored it, for the test to run exactly as
+/// the scheduler would.
+#[cfg(feature = "pg15")]
+pub fn pg_cron_command(job: &str, schedule: &str, command: &str) -> String {
+    Spi::run("CREATE EXTENSION IF NOT EXISTS pg_cron").unwrap();
+    let id: i64 = Spi::get_one_with_args(
+        "SELECT cron.schedule($1, $2, $3)",
+        &[job.into(), schedule.into(), command.into()],
+    )
+    .unwrap()
+    .unwrap();
+    Spi::get_one_with_args("SELECT command FROM cron.job WHERE jobid = $1", &[id.into()]).unwrap().unwrap()
+}

@@ -650,7 +650,6 @@ mod tests {
     #[cfg(feature = "pg15")]
     #[pg_test]
     fn pg_cron_schedules_drift_check_all() {
-        Spi::run("CREATE EXTENSION IF NOT EXISTS pg_cron").unwrap();
         Spi::run(
             "CREATE TABLE public.cron_drift_a (id int PRIMARY KEY, v text);
              CREATE TABLE public.cron_drift_b (id int PRIMARY KEY, v text);
@@ -659,15 +658,11 @@ mod tests {
              SELECT supabase_ext.drift_register('cron_drift', 'public.cron_drift_a', 'public.cron_drift_b', '{id}')",
         )
         .unwrap();
-        let id: i64 = Spi::get_one(
-            "SELECT cron.schedule('drift', '0 */6 * * *', 'SELECT supabase_ext.drift_check_all()')",
-        )
-        .unwrap()
-        .unwrap();
-        let command: String =
-            Spi::get_one_with_args("SELECT command FROM cron.job WHERE jobid = $1", &[id.into()])
-                .unwrap()
-                .unwrap();
+        let command = crate::common::testing::pg_cron_command(
+            "drift",
+            "0 */6 * * *",
+            "SELECT supabase_ext.drift_check_all()",
+        );
         Spi::run(&command).unwrap();
         let status: Option<String> = Spi::get_one(
             "SELECT status || ':' || changed FROM supabase_ext.drift_logs WHERE name = 'cron_drift' ORDER BY id DESC LIMIT 1",
