@@ -125,20 +125,38 @@ END $$;
 -- The pick is one index scan with LIMIT and SKIP LOCKED, so concurrent
 -- consumers get disjoint batches that never exceed n; the picked rows stay
 -- locked by this transaction until they are updated. n = 1 (the usual
--- consumer) has its own pick with a constant LIMIT: its cached plan is as
--- good as a fresh one, while a parameter LIMIT made Postgres plan the
--- statement again on every call (about half of a dequeue's time).
+-- consumer) first tries one UPDATE that picks and leases together (half
+-- the time of pick-then-update, measured in benches/src/jobs.rs); it leases
+-- nothing when the queue is empty or its head is out of attempts, and then
+-- the general path below runs, which dead-letters such a head. The n = 1
+-- picks use a constant LIMIT: their cached plans are as good as fresh ones,
+-- while a parameter LIMIT made Postgres plan the statement again on every
+-- call (about half of a dequeue's time).
 CREATE FUNCTION supabase_ext.dequeue(queue text, n integer DEFAULT 1, lease interval DEFAULT '30 seconds')
 RETURNS SETOF supabase_ext.job_queue LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     ok_ids bigint[];
     dead_ids bigint[];
     dead_count bigint;
+    got supabase_ext.job_queue;
 BEGIN
     IF lease IS NULL OR lease <= interval '0' THEN
         RAISE EXCEPTION 'dequeue: lease must be positive' USING ERRCODE = '22023';
     END IF;
     IF n = 1 THEN
+        UPDATE supabase_ext.job_queue q
+           SET run_at = now() + lease, attempts = q.attempts + 1
+          FROM (SELECT p.id FROM supabase_ext.job_queue p
+                 WHERE p.queue = dequeue.queue AND p.run_at <= now()
+                 ORDER BY p.priority DESC, p.run_at, p.id
+                 LIMIT 1
+                 FOR UPDATE SKIP LOCKED) p
+         WHERE q.id = p.id AND q.attempts < q.max_attempts
+        RETURNING q.* INTO got;
+        IF FOUND THEN
+            RETURN NEXT got;
+            RETURN;
+        END IF;
         SELECT array_agg(p.id ORDER BY p.o) FILTER (WHERE NOT p.exhausted),
                array_agg(p.id ORDER BY p.o) FILTER (WHERE p.exhausted)
           INTO ok_ids, dead_ids
