@@ -259,6 +259,13 @@ BEGIN
     END IF;
 END $$;
 
+-- The lexical stage's top-k (src/search/topk.rs).
+CREATE FUNCTION supabase_ext.search_topk(
+    postings_index oid, tenant anyelement, terms text[], idfs double precision[], dfs double precision[],
+    n integer, k1 double precision, b double precision, avgdl double precision)
+RETURNS TABLE (k text, score double precision)
+STRICT STABLE LANGUAGE c AS 'MODULE_PATHNAME', 'search_topk_wrapper';
+
 -- Hybrid search (src/search/search.sql and src/search/grants.sql, verbatim).
 
 -- Hybrid search: registration, generated typed search functions, BM25
@@ -693,11 +700,8 @@ DECLARE
     avgdl float8;
     terms text[];
     idfs  float8[];
+    dfs   float8[];
     m     integer;
-    p     integer := 0;
-    bound float8;
-    theta float8;
-    cand  {KT}[] := '{}';
 BEGIN
     IF NOT (has_column_privilege(who, {TBL}, {KEYL}, 'SELECT') AND has_column_privilege(who, {TBL}, {SRCL}, 'SELECT')) THEN
         RAISE EXCEPTION 'permission denied for the search index of %', {TBL}::regclass USING ERRCODE = '42501';
@@ -721,10 +725,11 @@ BEGIN
     IF docs IS NULL OR docs <= 0 THEN
         RETURN;
     END IF;
-    -- Query terms with their IDF, rarest first.
-    SELECT array_agg(w.term ORDER BY w.idf DESC, w.term), array_agg(w.idf ORDER BY w.idf DESC, w.term)
-      INTO terms, idfs
-      FROM (SELECT q.term, ln(1 + (docs - d.df + 0.5) / (d.df + 0.5)) AS idf
+    -- Query terms with their IDF and posting count, rarest first.
+    SELECT array_agg(w.term ORDER BY w.idf DESC, w.term), array_agg(w.idf ORDER BY w.idf DESC, w.term),
+           array_agg(w.df ORDER BY w.idf DESC, w.term)
+      INTO terms, idfs, dfs
+      FROM (SELECT q.term, ln(1 + (docs - d.df + 0.5) / (d.df + 0.5)) AS idf, d.df
               FROM (SELECT DISTINCT u.lexeme COLLATE "C" AS term
                       FROM unnest(to_tsvector({CFG}::regconfig, coalesce(query_text, ''))) u) q
              -- df: the term's postings, counted on the index (index-only once vacuumed)
@@ -735,33 +740,15 @@ BEGIN
     IF m = 0 THEN
         RETURN;
     END IF;
-    -- MaxScore, term at a time: a term adds at most idf * (k1 + 1) to any
-    -- document. Collect the documents of the rarest terms first; once the
-    -- n-th best complete score among them beats the sum of the remaining
-    -- terms' bounds, no document containing only remaining terms can enter
-    -- the top n, so their postings are never scanned (only probed for the
-    -- collected documents). Exact: the result equals scoring every posting.
-    LOOP
-        p := p + 1;
-        cand := cand || ARRAY(SELECT x.k FROM {PRE}_postings x WHERE x.t = tenant AND x.term = terms[p]);
-        EXIT WHEN p = m;
-        bound := (SELECT sum(i) FROM unnest(idfs[p + 1:m]) i) * (k1 + 1);
-        IF cardinality(cand) >= n THEN
-            SELECT sc.s INTO theta FROM (
-                SELECT sum(w.idf * x.tf * (k1 + 1) / (x.tf + k1 * (1 - b + b * x.len / avgdl))) AS s
-                  FROM unnest(terms, idfs) w(term, idf)
-                  JOIN {PRE}_postings x ON x.t = tenant AND x.term = w.term AND x.k = ANY (cand)
-                 GROUP BY x.k) sc
-             ORDER BY sc.s DESC LIMIT 1 OFFSET n - 1;
-            EXIT WHEN theta > bound;
-        END IF;
-    END LOOP;
+    -- The top n by BM25: MaxScore over the postings' primary key, in Rust
+    -- (src/search/topk.rs, supabase_ext_core::search::maxscore); exact, ties
+    -- at the n-th score returned for the key order below to break.
     RETURN QUERY
     WITH best AS (
-        SELECT x.k, sum(w.idf * x.tf * (k1 + 1) / (x.tf + k1 * (1 - b + b * x.len / avgdl)))::float8 AS s
-          FROM unnest(terms, idfs) w(term, idf)
-          JOIN {PRE}_postings x ON x.t = tenant AND x.term = w.term AND x.k = ANY (cand)
-         GROUP BY x.k ORDER BY 2 DESC, 1 LIMIT n
+        SELECT r.k::{KT} AS k, r.score AS s
+          FROM supabase_ext.search_topk('{PRE}_postings_pkey'::regclass::oid, tenant, terms, idfs, dfs,
+                                        n, k1, b, avgdl) r
+         ORDER BY 2 DESC, 1 LIMIT n
     ), more AS (
         -- BM25 of the other branches' candidates, for score fusion
         SELECT x.k, sum(w.idf * x.tf * (k1 + 1) / (x.tf + k1 * (1 - b + b * x.len / avgdl)))::float8 AS s
@@ -1074,7 +1061,9 @@ REVOKE ALL ON FUNCTION
     supabase_ext.search_register(text, regclass, jsonb),
     supabase_ext.search_unregister(text, name),
     supabase_ext.search_caller(),
-    supabase_ext.search_rls_applies(regclass, name)
+    supabase_ext.search_rls_applies(regclass, name),
+    supabase_ext.search_topk(oid, anyelement, text[], double precision[], double precision[], integer,
+                             double precision, double precision, double precision)
 FROM PUBLIC;
 
 -- Drift (issue #10): drift_hash, registrations, drift_logs, drift_alerts,

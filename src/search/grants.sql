@@ -9,5 +9,7 @@ REVOKE ALL ON FUNCTION
     supabase_ext.search_register(text, regclass, jsonb),
     supabase_ext.search_unregister(text, name),
     supabase_ext.search_caller(),
-    supabase_ext.search_rls_applies(regclass, name)
+    supabase_ext.search_rls_applies(regclass, name),
+    supabase_ext.search_topk(oid, anyelement, text[], double precision[], double precision[], integer,
+                             double precision, double precision, double precision)
 FROM PUBLIC;

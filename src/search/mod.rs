@@ -3,5 +3,7 @@
 //! (`search.sql`), and grants (`grants.sql`). See docs/search.md.
 use pgrx::prelude::*;
 
-extension_sql_file!("search.sql", name = "search", requires = ["bootstrap"]);
+mod topk;
+
+extension_sql_file!("search.sql", name = "search", requires = ["bootstrap", topk::search_topk]);
 extension_sql_file!("grants.sql", name = "search_grants", requires = ["search"]);
