@@ -279,6 +279,13 @@ fn register(c: &mut Client, name: &str, table: &str, options: &str) -> Res<()> {
          SELECT supabase_ext.search_register('{name}', '{SCHEMA}.{table}', '{options}'::jsonb);
          RESET client_min_messages;"
     ))?;
+    // What autovacuum does within a minute of the bulk load: set the
+    // postings' visibility map, so the lexical stage reads them index-only
+    // (docs/search.md). The base tables were vacuumed the same way.
+    let postings: String = c
+        .query_one("SELECT 'supabase_ext.search_' || id || '_postings' FROM supabase_ext.search_registrations WHERE name = $1", &[&name])?
+        .get(0);
+    c.batch_execute(&format!("VACUUM (ANALYZE) {postings}"))?;
     Ok(())
 }
 
